@@ -1,0 +1,1462 @@
+//! [`Batch`]: records in the packed layout that crosses the sandbox, with
+//! checked views for reading and builders for writing.
+//!
+//! The host and plugins share this code, so both sides agree on the layout
+//! by construction. Everything read from a batch is bounds-checked: for the
+//! host, plugin output is untrusted; for a plugin, a bad batch is a clear
+//! error rather than a trap.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::data::{Field, Header, Record, Schema, SchemaType, Struct, Value};
+use crate::layout::{
+    HEADER_SIZE, HeaderDesc, NODE_SIZE, NONE, Node, NodeKind, RECORD_SIZE, RecordDesc,
+};
+
+/// How deeply values and schemas may nest. Connect data in the wild rarely
+/// nests past ten levels; the limit keeps the host's recursion bounded when
+/// a plugin returns something hostile.
+pub const MAX_DEPTH: usize = 64;
+
+/// Why a batch could not be read or built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BatchError {
+    /// A descriptor list's length is not a multiple of its entry size.
+    #[error(
+        "the batch's `{list}` holds {len} bytes, which is not a whole number of {size}-byte entries"
+    )]
+    Misaligned {
+        /// Which list.
+        list: &'static str,
+        /// Its length in bytes.
+        len: usize,
+        /// The entry size.
+        size: usize,
+    },
+    /// An index points past the end of a table.
+    #[error("{what} refers to {table} entry {index}, but the batch has {len}")]
+    IndexOutOfRange {
+        /// What holds the index.
+        what: String,
+        /// The table.
+        table: &'static str,
+        /// The index.
+        index: u64,
+        /// The table's length.
+        len: usize,
+    },
+    /// A byte range lies outside `data`.
+    #[error("{what} spans bytes {start}..{end}, but the batch data has {len} bytes")]
+    RangeOutOfData {
+        /// What holds the range.
+        what: String,
+        /// Start.
+        start: u64,
+        /// End (exclusive).
+        end: u64,
+        /// The data length.
+        len: usize,
+    },
+    /// Text is not UTF-8.
+    #[error("{what} is not valid UTF-8")]
+    InvalidUtf8 {
+        /// What holds the text.
+        what: String,
+    },
+    /// A node's kind byte is unknown.
+    #[error("{what} has unknown value kind {kind}")]
+    UnknownKind {
+        /// What holds the node.
+        what: String,
+        /// The kind byte.
+        kind: u8,
+    },
+    /// A node's children do not come after it, or a schema refers to a
+    /// schema that does not come before it (this rule makes cycles
+    /// impossible).
+    #[error(
+        "{what} refers to entry {target}, which breaks the order rule (children come after their node; a schema names only earlier schemas)"
+    )]
+    BadOrder {
+        /// What holds the reference.
+        what: String,
+        /// The target index.
+        target: u64,
+    },
+    /// Values or schemas nest too deeply.
+    #[error("a value or schema nests deeper than {MAX_DEPTH} levels")]
+    TooDeep,
+    /// The batch would exceed what u32 offsets can address.
+    #[error("the batch would exceed 4 GiB of data or 4 billion entries")]
+    TooLarge,
+    /// A value does not fit the schema given for it.
+    #[error("{what}: a {found} value does not fit schema type {expected}")]
+    SchemaMismatch {
+        /// Which value.
+        what: String,
+        /// The value's kind.
+        found: &'static str,
+        /// The schema's type.
+        expected: &'static str,
+    },
+    /// A struct value has no struct schema.
+    #[error("{what}: a struct value needs a struct schema")]
+    StructWithoutSchema {
+        /// Which value.
+        what: String,
+    },
+}
+
+/// A schema in a batch's schema table: [`Schema`] with references made
+/// indexes (the WIT `schema` record).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchemaDef {
+    /// The type.
+    pub schema_type: SchemaType,
+    /// Whether null is allowed.
+    pub optional: bool,
+    /// The name.
+    pub name: Option<String>,
+    /// The version.
+    pub version: Option<i32>,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// Parameters.
+    pub parameters: Vec<(String, String)>,
+    /// Default value: index into the batch's nodes.
+    pub default_value: Option<u32>,
+    /// Map key schema index.
+    pub key_schema: Option<u32>,
+    /// Array item or map value schema index.
+    pub value_schema: Option<u32>,
+    /// Struct fields: name and schema index.
+    pub fields: Vec<(String, u32)>,
+}
+
+/// Records in the packed layout (see [`crate::layout`] and the WIT).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Batch {
+    /// Every variable-length byte.
+    pub data: Vec<u8>,
+    /// Record descriptors.
+    pub records: Vec<u8>,
+    /// Header descriptors.
+    pub headers: Vec<u8>,
+    /// Value nodes.
+    pub nodes: Vec<u8>,
+    /// Topic table.
+    pub topics: Vec<String>,
+    /// Schema table.
+    pub schemas: Vec<SchemaDef>,
+    /// Source partition table (JSON objects).
+    pub source_partitions: Vec<String>,
+}
+
+/// A borrowed view of a value inside a batch; reading it never allocates.
+#[derive(Debug, Clone, Copy)]
+pub enum ValueRef<'a> {
+    /// Null.
+    Null,
+    /// A boolean.
+    Boolean(bool),
+    /// An 8-bit integer.
+    Int8(i8),
+    /// A 16-bit integer.
+    Int16(i16),
+    /// A 32-bit integer.
+    Int32(i32),
+    /// A 64-bit integer.
+    Int64(i64),
+    /// A 32-bit float.
+    Float32(f32),
+    /// A 64-bit float.
+    Float64(f64),
+    /// Text.
+    String(&'a str),
+    /// Bytes.
+    Bytes(&'a [u8]),
+    /// An array's items.
+    Array(Children<'a>),
+    /// A map's entries (keys and values alternate).
+    Map(Children<'a>),
+    /// A struct's field values, in schema order.
+    Struct(Children<'a>),
+}
+
+impl ValueRef<'_> {
+    /// The kind's name, for messages.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            ValueRef::Null => "null",
+            ValueRef::Boolean(_) => "boolean",
+            ValueRef::Int8(_) => "int8",
+            ValueRef::Int16(_) => "int16",
+            ValueRef::Int32(_) => "int32",
+            ValueRef::Int64(_) => "int64",
+            ValueRef::Float32(_) => "float",
+            ValueRef::Float64(_) => "double",
+            ValueRef::String(_) => "string",
+            ValueRef::Bytes(_) => "bytes",
+            ValueRef::Array(_) => "array",
+            ValueRef::Map(_) => "map",
+            ValueRef::Struct(_) => "struct",
+        }
+    }
+}
+
+/// The child nodes of an array, map or struct.
+#[derive(Debug, Clone, Copy)]
+pub struct Children<'a> {
+    batch: &'a Batch,
+    first: u32,
+    /// Number of child nodes (for a map: twice the entries).
+    count: u32,
+}
+
+impl<'a> Children<'a> {
+    /// Number of child nodes (a map has two per entry).
+    pub fn len(&self) -> usize {
+        self.count as usize
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The raw child node `i`.
+    pub fn node(&self, i: usize) -> Result<Node, BatchError> {
+        if i >= self.count as usize {
+            return Err(BatchError::IndexOutOfRange {
+                what: "a child lookup".into(),
+                table: "children",
+                index: i as u64,
+                len: self.count as usize,
+            });
+        }
+        self.batch.node(self.first as usize + i)
+    }
+
+    /// Child `i` as a value.
+    pub fn get(&self, i: usize) -> Result<ValueRef<'a>, BatchError> {
+        let node = self.node(i)?;
+        self.batch.value(node, "a child value")
+    }
+}
+
+/// A read-only view of one record of a batch.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordView<'a> {
+    batch: &'a Batch,
+    index: usize,
+    desc: RecordDesc,
+}
+
+impl<'a> RecordView<'a> {
+    /// The record's position in its batch.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// The raw descriptor.
+    pub fn desc(&self) -> &RecordDesc {
+        &self.desc
+    }
+
+    /// The topic.
+    pub fn topic(&self) -> Result<&'a str, BatchError> {
+        self.batch.topic(self.desc.topic)
+    }
+
+    /// The Kafka partition, if set.
+    pub fn partition(&self) -> Option<i32> {
+        (self.desc.partition >= 0).then_some(self.desc.partition)
+    }
+
+    /// The Kafka offset, if set.
+    pub fn offset(&self) -> Option<i64> {
+        (self.desc.offset >= 0).then_some(self.desc.offset)
+    }
+
+    /// The timestamp, if set.
+    pub fn timestamp(&self) -> Option<i64> {
+        self.desc.timestamp()
+    }
+
+    /// The key.
+    pub fn key(&self) -> Result<ValueRef<'a>, BatchError> {
+        self.batch.value(self.desc.key, "the record key")
+    }
+
+    /// The value.
+    pub fn value(&self) -> Result<ValueRef<'a>, BatchError> {
+        self.batch.value(self.desc.value, "the record value")
+    }
+
+    /// The key's schema, if any.
+    pub fn key_schema(&self) -> Result<Option<&'a SchemaDef>, BatchError> {
+        self.batch.schema_def(self.desc.key_schema)
+    }
+
+    /// The value's schema, if any.
+    pub fn value_schema(&self) -> Result<Option<&'a SchemaDef>, BatchError> {
+        self.batch.schema_def(self.desc.value_schema)
+    }
+
+    /// The source partition (JSON object), if set.
+    pub fn source_partition(&self) -> Result<Option<&'a str>, BatchError> {
+        let index = self.desc.source_partition;
+        if index == NONE {
+            return Ok(None);
+        }
+        self.batch
+            .source_partitions
+            .get(index as usize)
+            .map(|s| Some(s.as_str()))
+            .ok_or_else(|| BatchError::IndexOutOfRange {
+                what: format!("record {}", self.index),
+                table: "source-partitions",
+                index: u64::from(index),
+                len: self.batch.source_partitions.len(),
+            })
+    }
+
+    /// The source offset (JSON object), if set.
+    pub fn source_offset(&self) -> Result<Option<&'a str>, BatchError> {
+        if self.desc.source_offset_len == 0 {
+            return Ok(None);
+        }
+        self.batch
+            .str(
+                self.desc.source_offset_start,
+                self.desc.source_offset_len,
+                "the source offset",
+            )
+            .map(Some)
+    }
+
+    /// The headers' descriptors.
+    pub fn header_descs(&self) -> Result<impl Iterator<Item = HeaderDesc> + 'a, BatchError> {
+        let start = self.desc.header_start as usize;
+        let end = start + self.desc.header_count as usize;
+        let available = self.batch.header_count();
+        if end > available {
+            return Err(BatchError::IndexOutOfRange {
+                what: format!("record {}", self.index),
+                table: "headers",
+                index: end as u64,
+                len: available,
+            });
+        }
+        let batch = self.batch;
+        Ok((start..end).filter_map(move |j| batch.header_desc(j).ok()))
+    }
+
+    /// This record as an owned [`Record`].
+    pub fn to_record(&self) -> Result<Record, BatchError> {
+        let b = self.batch;
+        let key_schema = b.schema_tree(self.desc.key_schema)?;
+        let value_schema = b.schema_tree(self.desc.value_schema)?;
+        let key = b.to_value(self.desc.key, key_schema.as_deref(), 0)?;
+        let value = b.to_value(self.desc.value, value_schema.as_deref(), 0)?;
+        let mut headers = Vec::with_capacity(self.desc.header_count as usize);
+        for h in self.header_descs()? {
+            let schema = b.schema_tree(h.schema)?;
+            headers.push(Header {
+                key: b.str(h.key_start, h.key_len, "a header key")?.to_owned(),
+                value: b.to_value(h.value, schema.as_deref(), 0)?,
+                schema,
+            });
+        }
+        Ok(Record {
+            topic: self.topic()?.to_owned(),
+            partition: self.partition(),
+            offset: self.offset(),
+            timestamp: self.timestamp(),
+            timestamp_type: self.desc.timestamp_type(),
+            key_schema,
+            key,
+            value_schema,
+            value,
+            headers,
+            source_partition: self.source_partition()?.map(str::to_owned),
+            source_offset: self.source_offset()?.map(str::to_owned),
+        })
+    }
+}
+
+impl Batch {
+    /// An empty batch.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A batch holding `records`.
+    pub fn from_records<'r>(
+        records: impl IntoIterator<Item = &'r Record>,
+    ) -> Result<Self, BatchError> {
+        let mut batch = Self::new();
+        for record in records {
+            batch.push_record(record)?;
+        }
+        Ok(batch)
+    }
+
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.records.len() / RECORD_SIZE
+    }
+
+    /// Whether there are no records.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of header descriptors.
+    pub fn header_count(&self) -> usize {
+        self.headers.len() / HEADER_SIZE
+    }
+
+    /// Number of nodes.
+    pub fn node_count(&self) -> usize {
+        self.nodes.len() / NODE_SIZE
+    }
+
+    /// The descriptor of record `i`.
+    pub fn desc(&self, i: usize) -> Result<RecordDesc, BatchError> {
+        let bytes = self
+            .records
+            .get(i * RECORD_SIZE..(i + 1) * RECORD_SIZE)
+            .and_then(|s| <&[u8; RECORD_SIZE]>::try_from(s).ok())
+            .ok_or(BatchError::IndexOutOfRange {
+                what: "a record lookup".into(),
+                table: "records",
+                index: i as u64,
+                len: self.len(),
+            })?;
+        Ok(RecordDesc::read(bytes))
+    }
+
+    /// Overwrite the descriptor of record `i`.
+    pub fn set_desc(&mut self, i: usize, desc: &RecordDesc) -> Result<(), BatchError> {
+        let len = self.len();
+        let bytes = self
+            .records
+            .get_mut(i * RECORD_SIZE..(i + 1) * RECORD_SIZE)
+            .and_then(|s| <&mut [u8; RECORD_SIZE]>::try_from(s).ok())
+            .ok_or(BatchError::IndexOutOfRange {
+                what: "a record update".into(),
+                table: "records",
+                index: i as u64,
+                len,
+            })?;
+        desc.write(bytes);
+        Ok(())
+    }
+
+    /// Append a record descriptor (its ranges must already be in the batch).
+    pub fn push_desc(&mut self, desc: &RecordDesc) {
+        let mut bytes = [0u8; RECORD_SIZE];
+        desc.write(&mut bytes);
+        self.records.extend_from_slice(&bytes);
+    }
+
+    /// Record `i`.
+    pub fn record(&self, i: usize) -> Result<RecordView<'_>, BatchError> {
+        Ok(RecordView {
+            batch: self,
+            index: i,
+            desc: self.desc(i)?,
+        })
+    }
+
+    /// Every record, in order. A record whose descriptor cannot be read
+    /// (only possible when the descriptor list is misaligned) is skipped;
+    /// call [`Batch::validate`] first to rule that out.
+    pub fn iter(&self) -> impl Iterator<Item = RecordView<'_>> {
+        (0..self.len()).filter_map(|i| self.record(i).ok())
+    }
+
+    /// Header descriptor `j`.
+    pub fn header_desc(&self, j: usize) -> Result<HeaderDesc, BatchError> {
+        let bytes = self
+            .headers
+            .get(j * HEADER_SIZE..(j + 1) * HEADER_SIZE)
+            .and_then(|s| <&[u8; HEADER_SIZE]>::try_from(s).ok())
+            .ok_or(BatchError::IndexOutOfRange {
+                what: "a header lookup".into(),
+                table: "headers",
+                index: j as u64,
+                len: self.header_count(),
+            })?;
+        Ok(HeaderDesc::read(bytes))
+    }
+
+    /// Overwrite header descriptor `j`.
+    pub fn set_header_desc(&mut self, j: usize, desc: &HeaderDesc) -> Result<(), BatchError> {
+        let len = self.header_count();
+        let bytes = self
+            .headers
+            .get_mut(j * HEADER_SIZE..(j + 1) * HEADER_SIZE)
+            .and_then(|s| <&mut [u8; HEADER_SIZE]>::try_from(s).ok())
+            .ok_or(BatchError::IndexOutOfRange {
+                what: "a header update".into(),
+                table: "headers",
+                index: j as u64,
+                len,
+            })?;
+        desc.write(bytes);
+        Ok(())
+    }
+
+    /// Node `j` of the node arena.
+    pub fn node(&self, j: usize) -> Result<Node, BatchError> {
+        let bytes = self
+            .nodes
+            .get(j * NODE_SIZE..(j + 1) * NODE_SIZE)
+            .and_then(|s| <&[u8; NODE_SIZE]>::try_from(s).ok())
+            .ok_or(BatchError::IndexOutOfRange {
+                what: "a node lookup".into(),
+                table: "nodes",
+                index: j as u64,
+                len: self.node_count(),
+            })?;
+        Ok(Node::read(bytes))
+    }
+
+    fn set_node(&mut self, j: usize, node: Node) -> Result<(), BatchError> {
+        let len = self.node_count();
+        let bytes = self
+            .nodes
+            .get_mut(j * NODE_SIZE..(j + 1) * NODE_SIZE)
+            .and_then(|s| <&mut [u8; NODE_SIZE]>::try_from(s).ok())
+            .ok_or(BatchError::IndexOutOfRange {
+                what: "a node update".into(),
+                table: "nodes",
+                index: j as u64,
+                len,
+            })?;
+        node.write(bytes);
+        Ok(())
+    }
+
+    /// Reserve `count` null nodes at the end of the arena; returns the first.
+    fn reserve_nodes(&mut self, count: usize) -> Result<u32, BatchError> {
+        let first = self.node_count();
+        let end = first.checked_add(count).ok_or(BatchError::TooLarge)?;
+        if end > NONE as usize {
+            return Err(BatchError::TooLarge);
+        }
+        self.nodes.resize(end * NODE_SIZE, 0);
+        u32::try_from(first).map_err(|_| BatchError::TooLarge)
+    }
+
+    /// The topic at `index`.
+    pub fn topic(&self, index: u32) -> Result<&str, BatchError> {
+        self.topics
+            .get(index as usize)
+            .map(String::as_str)
+            .ok_or_else(|| BatchError::IndexOutOfRange {
+                what: "a record".into(),
+                table: "topics",
+                index: u64::from(index),
+                len: self.topics.len(),
+            })
+    }
+
+    /// The schema at `index`, or `None` for [`NONE`].
+    pub fn schema_def(&self, index: u32) -> Result<Option<&SchemaDef>, BatchError> {
+        if index == NONE {
+            return Ok(None);
+        }
+        self.schemas
+            .get(index as usize)
+            .map(Some)
+            .ok_or_else(|| BatchError::IndexOutOfRange {
+                what: "a schema reference".into(),
+                table: "schemas",
+                index: u64::from(index),
+                len: self.schemas.len(),
+            })
+    }
+
+    /// `len` bytes of data from `start`.
+    pub fn bytes(&self, start: u32, len: u32, what: &str) -> Result<&[u8], BatchError> {
+        let (s, e) = (start as usize, start as usize + len as usize);
+        self.data
+            .get(s..e)
+            .ok_or_else(|| BatchError::RangeOutOfData {
+                what: what.to_owned(),
+                start: s as u64,
+                end: e as u64,
+                len: self.data.len(),
+            })
+    }
+
+    /// `len` bytes of UTF-8 text from `start`.
+    pub fn str(&self, start: u32, len: u32, what: &str) -> Result<&str, BatchError> {
+        std::str::from_utf8(self.bytes(start, len, what)?).map_err(|_| BatchError::InvalidUtf8 {
+            what: what.to_owned(),
+        })
+    }
+
+    /// The value a node holds.
+    pub fn value(&self, node: Node, what: &str) -> Result<ValueRef<'_>, BatchError> {
+        let kind = NodeKind::from_u8(node.kind).ok_or_else(|| BatchError::UnknownKind {
+            what: what.to_owned(),
+            kind: node.kind,
+        })?;
+        let children = |count: u64| -> Result<Children<'_>, BatchError> {
+            let first = node.b;
+            let end = first.saturating_add(count);
+            if end > self.node_count() as u64 {
+                return Err(BatchError::IndexOutOfRange {
+                    what: what.to_owned(),
+                    table: "nodes",
+                    index: end,
+                    len: self.node_count(),
+                });
+            }
+            Ok(Children {
+                batch: self,
+                first: first as u32,
+                count: count as u32,
+            })
+        };
+        Ok(match kind {
+            NodeKind::Null => ValueRef::Null,
+            NodeKind::Boolean => ValueRef::Boolean(node.b != 0),
+            NodeKind::Int8 => ValueRef::Int8(node.b as i8),
+            NodeKind::Int16 => ValueRef::Int16(node.b as i16),
+            NodeKind::Int32 => ValueRef::Int32(node.b as i32),
+            NodeKind::Int64 => ValueRef::Int64(node.b as i64),
+            NodeKind::Float32 => ValueRef::Float32(f32::from_bits(node.b as u32)),
+            NodeKind::Float64 => ValueRef::Float64(f64::from_bits(node.b)),
+            NodeKind::String => ValueRef::String(self.str(offset32(node.b)?, node.a, what)?),
+            NodeKind::Bytes => ValueRef::Bytes(self.bytes(offset32(node.b)?, node.a, what)?),
+            NodeKind::Array => ValueRef::Array(children(u64::from(node.a))?),
+            NodeKind::Map => ValueRef::Map(children(2 * u64::from(node.a))?),
+            NodeKind::Struct => ValueRef::Struct(children(u64::from(node.a))?),
+        })
+    }
+
+    /// The schema at `index` as a tree, or `None` for [`NONE`].
+    pub fn schema_tree(&self, index: u32) -> Result<Option<Arc<Schema>>, BatchError> {
+        if index == NONE {
+            return Ok(None);
+        }
+        self.build_schema(index, 0).map(Some)
+    }
+
+    fn build_schema(&self, index: u32, depth: usize) -> Result<Arc<Schema>, BatchError> {
+        if depth > MAX_DEPTH {
+            return Err(BatchError::TooDeep);
+        }
+        let def = self
+            .schema_def(index)?
+            .ok_or_else(|| BatchError::IndexOutOfRange {
+                what: "a schema reference".into(),
+                table: "schemas",
+                index: u64::from(index),
+                len: self.schemas.len(),
+            })?;
+        let child = |i: Option<u32>| -> Result<Option<Arc<Schema>>, BatchError> {
+            i.map(|i| self.build_schema(i, depth + 1)).transpose()
+        };
+        let mut fields = Vec::with_capacity(def.fields.len());
+        for (name, field_schema) in &def.fields {
+            fields.push(Field {
+                name: name.clone(),
+                schema: self.build_schema(*field_schema, depth + 1)?,
+            });
+        }
+        let mut schema = Schema {
+            schema_type: def.schema_type,
+            optional: def.optional,
+            name: def.name.clone(),
+            version: def.version,
+            doc: def.doc.clone(),
+            parameters: def.parameters.clone(),
+            default: None,
+            key_schema: child(def.key_schema)?,
+            value_schema: child(def.value_schema)?,
+            fields,
+        };
+        if let Some(node_index) = def.default_value {
+            let node = self.node(node_index as usize)?;
+            // The default is read against the schema itself (without its
+            // default, which is not needed to read the value).
+            let value = self.to_value(node, Some(&schema), depth + 1)?;
+            schema.default = Some(value);
+        }
+        Ok(Arc::new(schema))
+    }
+
+    /// The owned value a node holds, read against `schema` (needed for
+    /// struct field names).
+    pub fn to_value(
+        &self,
+        node: Node,
+        schema: Option<&Schema>,
+        depth: usize,
+    ) -> Result<Value, BatchError> {
+        if depth > MAX_DEPTH {
+            return Err(BatchError::TooDeep);
+        }
+        Ok(match self.value(node, "a value")? {
+            ValueRef::Null => Value::Null,
+            ValueRef::Boolean(v) => Value::Boolean(v),
+            ValueRef::Int8(v) => Value::Int8(v),
+            ValueRef::Int16(v) => Value::Int16(v),
+            ValueRef::Int32(v) => Value::Int32(v),
+            ValueRef::Int64(v) => Value::Int64(v),
+            ValueRef::Float32(v) => Value::Float32(v),
+            ValueRef::Float64(v) => Value::Float64(v),
+            ValueRef::String(s) => Value::String(s.to_owned()),
+            ValueRef::Bytes(b) => Value::Bytes(b.to_vec()),
+            ValueRef::Array(items) => {
+                let item_schema = schema.and_then(|s| s.value_schema.as_deref());
+                let mut out = Vec::with_capacity(items.len());
+                for i in 0..items.len() {
+                    out.push(self.to_value(items.node(i)?, item_schema, depth + 1)?);
+                }
+                Value::Array(out)
+            }
+            ValueRef::Map(entries) => {
+                let key_schema = schema.and_then(|s| s.key_schema.as_deref());
+                let value_schema = schema.and_then(|s| s.value_schema.as_deref());
+                let mut out = Vec::with_capacity(entries.len() / 2);
+                for i in 0..entries.len() / 2 {
+                    let k = self.to_value(entries.node(2 * i)?, key_schema, depth + 1)?;
+                    let v = self.to_value(entries.node(2 * i + 1)?, value_schema, depth + 1)?;
+                    out.push((k, v));
+                }
+                Value::Map(out)
+            }
+            ValueRef::Struct(values) => {
+                let schema = match schema {
+                    Some(s) if s.schema_type == SchemaType::Struct => s,
+                    _ => {
+                        return Err(BatchError::StructWithoutSchema {
+                            what: "a value".into(),
+                        });
+                    }
+                };
+                if values.len() != schema.fields.len() {
+                    return Err(BatchError::SchemaMismatch {
+                        what: format!(
+                            "a struct with {} values for {} fields",
+                            values.len(),
+                            schema.fields.len()
+                        ),
+                        found: "struct",
+                        expected: "struct",
+                    });
+                }
+                let mut out = Vec::with_capacity(values.len());
+                for (i, field) in schema.fields.iter().enumerate() {
+                    out.push(self.to_value(values.node(i)?, Some(&field.schema), depth + 1)?);
+                }
+                Value::Struct(Struct {
+                    schema: Arc::new(schema.clone()),
+                    values: out,
+                })
+            }
+        })
+    }
+
+    /// Append bytes to `data`; returns their start and length.
+    pub fn push_bytes(&mut self, bytes: &[u8]) -> Result<(u32, u32), BatchError> {
+        let start = u32::try_from(self.data.len()).map_err(|_| BatchError::TooLarge)?;
+        let len = u32::try_from(bytes.len()).map_err(|_| BatchError::TooLarge)?;
+        start.checked_add(len).ok_or(BatchError::TooLarge)?;
+        self.data.extend_from_slice(bytes);
+        Ok((start, len))
+    }
+
+    /// The index of `topic` in the topic table, adding it when new.
+    pub fn intern_topic(&mut self, topic: &str) -> Result<u32, BatchError> {
+        intern(&mut self.topics, topic)
+    }
+
+    /// The index of `partition` (a JSON object) in the source partition
+    /// table, adding it when new.
+    pub fn intern_source_partition(&mut self, partition: &str) -> Result<u32, BatchError> {
+        intern(&mut self.source_partitions, partition)
+    }
+
+    /// Add `schema` (and the schemas it refers to) to the schema table,
+    /// reusing an equal entry; returns its index.
+    pub fn add_schema(&mut self, schema: &Schema) -> Result<u32, BatchError> {
+        self.add_schema_at(schema, 0)
+    }
+
+    fn add_schema_at(&mut self, schema: &Schema, depth: usize) -> Result<u32, BatchError> {
+        if depth > MAX_DEPTH {
+            return Err(BatchError::TooDeep);
+        }
+        // Children first, so every reference points backwards.
+        let key_schema = match &schema.key_schema {
+            Some(s) => Some(self.add_schema_at(s, depth + 1)?),
+            None => None,
+        };
+        let value_schema = match &schema.value_schema {
+            Some(s) => Some(self.add_schema_at(s, depth + 1)?),
+            None => None,
+        };
+        let mut fields = Vec::with_capacity(schema.fields.len());
+        for field in &schema.fields {
+            fields.push((
+                field.name.clone(),
+                self.add_schema_at(&field.schema, depth + 1)?,
+            ));
+        }
+        let mut def = SchemaDef {
+            schema_type: schema.schema_type,
+            optional: schema.optional,
+            name: schema.name.clone(),
+            version: schema.version,
+            doc: schema.doc.clone(),
+            parameters: schema.parameters.clone(),
+            default_value: None,
+            key_schema,
+            value_schema,
+            fields,
+        };
+        if schema.default.is_none()
+            && let Some(existing) = self.schemas.iter().position(|s| *s == def)
+        {
+            return u32::try_from(existing).map_err(|_| BatchError::TooLarge);
+        }
+        if let Some(default) = &schema.default {
+            let slot = self.reserve_nodes(1)?;
+            let node = self.encode_value(default, Some(schema), depth + 1)?;
+            self.set_node(slot as usize, node)?;
+            def.default_value = Some(slot);
+        }
+        let index = u32::try_from(self.schemas.len()).map_err(|_| BatchError::TooLarge)?;
+        if index == NONE {
+            return Err(BatchError::TooLarge);
+        }
+        self.schemas.push(def);
+        Ok(index)
+    }
+
+    /// Encode `value` as a node, appending its bytes and children; the
+    /// value is checked against `schema` when one is given.
+    pub fn encode_value(
+        &mut self,
+        value: &Value,
+        schema: Option<&Schema>,
+        depth: usize,
+    ) -> Result<Node, BatchError> {
+        if depth > MAX_DEPTH {
+            return Err(BatchError::TooDeep);
+        }
+        if let Some(schema) = schema {
+            check_fits(value, schema)?;
+        }
+        Ok(match value {
+            Value::Null => Node::NULL,
+            Value::Boolean(v) => Node::new(NodeKind::Boolean, 0, u64::from(*v)),
+            Value::Int8(v) => Node::new(NodeKind::Int8, 0, i64::from(*v) as u64),
+            Value::Int16(v) => Node::new(NodeKind::Int16, 0, i64::from(*v) as u64),
+            Value::Int32(v) => Node::new(NodeKind::Int32, 0, i64::from(*v) as u64),
+            Value::Int64(v) => Node::new(NodeKind::Int64, 0, *v as u64),
+            Value::Float32(v) => Node::new(NodeKind::Float32, 0, u64::from(v.to_bits())),
+            Value::Float64(v) => Node::new(NodeKind::Float64, 0, v.to_bits()),
+            Value::String(s) => {
+                let (start, len) = self.push_bytes(s.as_bytes())?;
+                Node::string(start, len)
+            }
+            Value::Bytes(b) => {
+                let (start, len) = self.push_bytes(b)?;
+                Node::bytes(start, len)
+            }
+            Value::Array(items) => {
+                let item_schema = schema.and_then(|s| s.value_schema.as_deref());
+                let first = self.reserve_nodes(items.len())?;
+                for (i, item) in items.iter().enumerate() {
+                    let node = self.encode_value(item, item_schema, depth + 1)?;
+                    self.set_node(first as usize + i, node)?;
+                }
+                Node::new(NodeKind::Array, count32(items.len())?, u64::from(first))
+            }
+            Value::Map(entries) => {
+                let key_schema = schema.and_then(|s| s.key_schema.as_deref());
+                let value_schema = schema.and_then(|s| s.value_schema.as_deref());
+                let first = self.reserve_nodes(entries.len() * 2)?;
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    let kn = self.encode_value(k, key_schema, depth + 1)?;
+                    self.set_node(first as usize + 2 * i, kn)?;
+                    let vn = self.encode_value(v, value_schema, depth + 1)?;
+                    self.set_node(first as usize + 2 * i + 1, vn)?;
+                }
+                Node::new(NodeKind::Map, count32(entries.len())?, u64::from(first))
+            }
+            Value::Struct(s) => {
+                let first = self.reserve_nodes(s.values.len())?;
+                for (i, (field, v)) in s.schema.fields.iter().zip(&s.values).enumerate() {
+                    let node = self.encode_value(v, Some(&field.schema), depth + 1)?;
+                    self.set_node(first as usize + i, node)?;
+                }
+                Node::new(NodeKind::Struct, count32(s.values.len())?, u64::from(first))
+            }
+        })
+    }
+
+    /// Append `record`.
+    pub fn push_record(&mut self, record: &Record) -> Result<(), BatchError> {
+        let mut desc = RecordDesc {
+            topic: self.intern_topic(&record.topic)?,
+            partition: record.partition.unwrap_or(-1),
+            offset: record.offset.unwrap_or(-1),
+            ..RecordDesc::default()
+        };
+        desc.set_timestamp(record.timestamp, record.timestamp_type);
+        if let Some(schema) = &record.key_schema {
+            desc.key_schema = self.add_schema(schema)?;
+        }
+        if let Some(schema) = &record.value_schema {
+            desc.value_schema = self.add_schema(schema)?;
+        }
+        desc.key = self.encode_value(&record.key, record.key_schema.as_deref(), 0)?;
+        desc.value = self.encode_value(&record.value, record.value_schema.as_deref(), 0)?;
+        desc.header_start = count32(self.header_count())?;
+        desc.header_count = count32(record.headers.len())?;
+        for header in &record.headers {
+            self.push_header(header)?;
+        }
+        if let Some(partition) = &record.source_partition {
+            desc.source_partition = self.intern_source_partition(partition)?;
+        }
+        if let Some(offset) = &record.source_offset {
+            let (start, len) = self.push_bytes(offset.as_bytes())?;
+            desc.source_offset_start = start;
+            desc.source_offset_len = len;
+        }
+        self.push_desc(&desc);
+        Ok(())
+    }
+
+    /// Append a header descriptor for `header`; returns its index. The
+    /// caller points a record at it.
+    pub fn push_header(&mut self, header: &Header) -> Result<u32, BatchError> {
+        let (key_start, key_len) = self.push_bytes(header.key.as_bytes())?;
+        let schema = match &header.schema {
+            Some(s) => self.add_schema(s)?,
+            None => NONE,
+        };
+        let value = self.encode_value(&header.value, header.schema.as_deref(), 0)?;
+        let index = count32(self.header_count())?;
+        let mut bytes = [0u8; HEADER_SIZE];
+        HeaderDesc {
+            key_start,
+            key_len,
+            schema,
+            value,
+        }
+        .write(&mut bytes);
+        self.headers.extend_from_slice(&bytes);
+        Ok(index)
+    }
+
+    /// Every record as an owned [`Record`].
+    pub fn to_records(&self) -> Result<Vec<Record>, BatchError> {
+        let mut out = Vec::with_capacity(self.len());
+        for i in 0..self.len() {
+            out.push(self.record(i)?.to_record()?);
+        }
+        Ok(out)
+    }
+
+    /// Keep only the records for which `keep` is true, in order. Their
+    /// bytes, headers and nodes stay where they are (descriptors may point
+    /// anywhere), so this costs one descriptor copy per kept record.
+    pub fn retain(&mut self, mut keep: impl FnMut(usize) -> bool) {
+        let mut write = 0;
+        for read in 0..self.len() {
+            if keep(read) {
+                if read != write {
+                    self.records.copy_within(
+                        read * RECORD_SIZE..(read + 1) * RECORD_SIZE,
+                        write * RECORD_SIZE,
+                    );
+                }
+                write += 1;
+            }
+        }
+        self.records.truncate(write * RECORD_SIZE);
+    }
+
+    /// Check every index and range in the batch, so later reads fail only
+    /// on text that is not UTF-8. The host calls this on everything a
+    /// plugin returns.
+    pub fn validate(&self) -> Result<(), BatchError> {
+        for (list, len, size) in [
+            ("records", self.records.len(), RECORD_SIZE),
+            ("headers", self.headers.len(), HEADER_SIZE),
+            ("nodes", self.nodes.len(), NODE_SIZE),
+        ] {
+            if len % size != 0 {
+                return Err(BatchError::Misaligned { list, len, size });
+            }
+        }
+        if self.data.len() > u32::MAX as usize {
+            return Err(BatchError::TooLarge);
+        }
+        for (i, def) in self.schemas.iter().enumerate() {
+            let what = || format!("schema {i}");
+            let refs = def
+                .key_schema
+                .iter()
+                .chain(def.value_schema.iter())
+                .chain(def.fields.iter().map(|(_, s)| s));
+            for target in refs {
+                if *target as usize >= i {
+                    return Err(BatchError::BadOrder {
+                        what: what(),
+                        target: u64::from(*target),
+                    });
+                }
+            }
+            if let Some(node) = def.default_value
+                && node as usize >= self.node_count()
+            {
+                return Err(BatchError::IndexOutOfRange {
+                    what: what(),
+                    table: "nodes",
+                    index: u64::from(node),
+                    len: self.node_count(),
+                });
+            }
+        }
+        for j in 0..self.node_count() {
+            let node = self.node(j)?;
+            self.check_node(node, Some(j), &|| format!("node {j}"))?;
+        }
+        for j in 0..self.header_count() {
+            let h = self.header_desc(j)?;
+            let what = || format!("header {j}");
+            self.check_range(u64::from(h.key_start), u64::from(h.key_len), &what)?;
+            self.check_schema_ref(h.schema, &what)?;
+            self.check_node(h.value, None, &what)?;
+        }
+        for i in 0..self.len() {
+            let d = self.desc(i)?;
+            let what = || format!("record {i}");
+            if d.topic as usize >= self.topics.len() {
+                return Err(BatchError::IndexOutOfRange {
+                    what: what(),
+                    table: "topics",
+                    index: u64::from(d.topic),
+                    len: self.topics.len(),
+                });
+            }
+            let header_end = u64::from(d.header_start) + u64::from(d.header_count);
+            if header_end > self.header_count() as u64 {
+                return Err(BatchError::IndexOutOfRange {
+                    what: what(),
+                    table: "headers",
+                    index: header_end,
+                    len: self.header_count(),
+                });
+            }
+            self.check_schema_ref(d.key_schema, &what)?;
+            self.check_schema_ref(d.value_schema, &what)?;
+            if d.source_partition != NONE
+                && d.source_partition as usize >= self.source_partitions.len()
+            {
+                return Err(BatchError::IndexOutOfRange {
+                    what: what(),
+                    table: "source-partitions",
+                    index: u64::from(d.source_partition),
+                    len: self.source_partitions.len(),
+                });
+            }
+            self.check_range(
+                u64::from(d.source_offset_start),
+                u64::from(d.source_offset_len),
+                &what,
+            )?;
+            self.check_node(d.key, None, &what)?;
+            self.check_node(d.value, None, &what)?;
+        }
+        Ok(())
+    }
+
+    fn check_schema_ref(&self, index: u32, what: &dyn Fn() -> String) -> Result<(), BatchError> {
+        if index != NONE && index as usize >= self.schemas.len() {
+            return Err(BatchError::IndexOutOfRange {
+                what: what(),
+                table: "schemas",
+                index: u64::from(index),
+                len: self.schemas.len(),
+            });
+        }
+        Ok(())
+    }
+
+    fn check_range(
+        &self,
+        start: u64,
+        len: u64,
+        what: &dyn Fn() -> String,
+    ) -> Result<(), BatchError> {
+        let end = start + len;
+        if end > self.data.len() as u64 {
+            return Err(BatchError::RangeOutOfData {
+                what: what(),
+                start,
+                end,
+                len: self.data.len(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Check one node; `at` is its index when it lives in the arena (its
+    /// children must then come after it).
+    fn check_node(
+        &self,
+        node: Node,
+        at: Option<usize>,
+        what: &dyn Fn() -> String,
+    ) -> Result<(), BatchError> {
+        let kind = NodeKind::from_u8(node.kind).ok_or_else(|| BatchError::UnknownKind {
+            what: what(),
+            kind: node.kind,
+        })?;
+        let children = match kind {
+            NodeKind::String | NodeKind::Bytes => {
+                return self.check_range(node.b, u64::from(node.a), what);
+            }
+            NodeKind::Array | NodeKind::Struct => u64::from(node.a),
+            NodeKind::Map => 2 * u64::from(node.a),
+            _ => return Ok(()),
+        };
+        if let Some(at) = at
+            && children > 0
+            && node.b <= at as u64
+        {
+            return Err(BatchError::BadOrder {
+                what: what(),
+                target: node.b,
+            });
+        }
+        let end = node.b.saturating_add(children);
+        if end > self.node_count() as u64 {
+            return Err(BatchError::IndexOutOfRange {
+                what: what(),
+                table: "nodes",
+                index: end,
+                len: self.node_count(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Writes a value as Java's `toString()` would (see [`Value`]'s `Display`);
+/// strings and bytes are written without copying.
+impl fmt::Display for ValueRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ValueRef::Null => f.write_str("null"),
+            ValueRef::Boolean(v) => write!(f, "{v}"),
+            ValueRef::Int8(v) => write!(f, "{v}"),
+            ValueRef::Int16(v) => write!(f, "{v}"),
+            ValueRef::Int32(v) => write!(f, "{v}"),
+            ValueRef::Int64(v) => write!(f, "{v}"),
+            ValueRef::Float32(v) => f.write_str(&crate::java::float_to_string(*v)),
+            ValueRef::Float64(v) => f.write_str(&crate::java::double_to_string(*v)),
+            ValueRef::String(s) => f.write_str(s),
+            ValueRef::Bytes(b) => crate::java::write_bytes(f, b),
+            ValueRef::Array(c) | ValueRef::Map(c) | ValueRef::Struct(c) => {
+                // Compound values need their schema for field names; callers
+                // that have one use `Batch::to_value`. Without it, print the
+                // items.
+                f.write_str("[")?;
+                for i in 0..c.len() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    match c.get(i) {
+                        Ok(v) => write!(f, "{v}")?,
+                        Err(_) => f.write_str("?")?,
+                    }
+                }
+                f.write_str("]")
+            }
+        }
+    }
+}
+
+fn intern(table: &mut Vec<String>, item: &str) -> Result<u32, BatchError> {
+    // Tables are small (topics, source partitions of one task), and the
+    // last entry is the most likely hit, so search from the end.
+    if let Some(found) = table.iter().rposition(|t| t == item) {
+        return u32::try_from(found).map_err(|_| BatchError::TooLarge);
+    }
+    let index = u32::try_from(table.len()).map_err(|_| BatchError::TooLarge)?;
+    if index == NONE {
+        return Err(BatchError::TooLarge);
+    }
+    table.push(item.to_owned());
+    Ok(index)
+}
+
+fn count32(n: usize) -> Result<u32, BatchError> {
+    u32::try_from(n).map_err(|_| BatchError::TooLarge)
+}
+
+fn offset32(b: u64) -> Result<u32, BatchError> {
+    u32::try_from(b).map_err(|_| BatchError::TooLarge)
+}
+
+fn value_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Boolean(_) => "boolean",
+        Value::Int8(_) => "int8",
+        Value::Int16(_) => "int16",
+        Value::Int32(_) => "int32",
+        Value::Int64(_) => "int64",
+        Value::Float32(_) => "float",
+        Value::Float64(_) => "double",
+        Value::String(_) => "string",
+        Value::Bytes(_) => "bytes",
+        Value::Array(_) => "array",
+        Value::Map(_) => "map",
+        Value::Struct(_) => "struct",
+    }
+}
+
+/// Whether `value` fits `schema` at the top level (Apache's
+/// `ConnectSchema.validateValue`, without descending: children are checked
+/// as they are encoded).
+fn check_fits(value: &Value, schema: &Schema) -> Result<(), BatchError> {
+    let ok = match (value, schema.schema_type) {
+        (Value::Null, _) => schema.optional || schema.default.is_some(),
+        (Value::Boolean(_), SchemaType::Boolean)
+        | (Value::Int8(_), SchemaType::Int8)
+        | (Value::Int16(_), SchemaType::Int16)
+        | (Value::Int32(_), SchemaType::Int32)
+        | (Value::Int64(_), SchemaType::Int64)
+        | (Value::Float32(_), SchemaType::Float32)
+        | (Value::Float64(_), SchemaType::Float64)
+        | (Value::String(_), SchemaType::String)
+        | (Value::Bytes(_), SchemaType::Bytes)
+        | (Value::Array(_), SchemaType::Array)
+        | (Value::Map(_), SchemaType::Map) => true,
+        (Value::Struct(s), SchemaType::Struct) => s.values.len() == schema.fields.len(),
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(BatchError::SchemaMismatch {
+            what: schema.name.clone().unwrap_or_else(|| "a value".to_owned()),
+            found: value_kind(value),
+            expected: if value.is_null() {
+                "(required, no default)"
+            } else {
+                schema.schema_type.name()
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::TimestampType;
+
+    fn person() -> Arc<Schema> {
+        Arc::new(
+            Schema::structure(vec![
+                Field {
+                    name: "name".into(),
+                    schema: Arc::new(Schema::new(SchemaType::String)),
+                },
+                Field {
+                    name: "age".into(),
+                    schema: Arc::new(Schema::optional(SchemaType::Int32)),
+                },
+                Field {
+                    name: "tags".into(),
+                    schema: Arc::new(Schema::map(
+                        Arc::new(Schema::new(SchemaType::String)),
+                        Arc::new(Schema::array(Arc::new(Schema::new(SchemaType::Float64)))),
+                    )),
+                },
+            ])
+            .named("Person"),
+        )
+    }
+
+    fn sample_records() -> Vec<Record> {
+        let schema = person();
+        let mut s = Struct::new(schema.clone());
+        s.put("name", "ann".into());
+        s.put("age", Value::Int32(41));
+        s.put(
+            "tags",
+            Value::Map(vec![(
+                "x".into(),
+                Value::Array(vec![Value::Float64(1.5), Value::Float64(-2.0)]),
+            )]),
+        );
+        let mut with_default = Schema::optional(SchemaType::Int64);
+        with_default.default = Some(Value::Int64(9));
+        vec![
+            Record {
+                topic: "people".into(),
+                partition: Some(3),
+                offset: Some(77),
+                timestamp: Some(1_700_000_000_000),
+                timestamp_type: TimestampType::CreateTime,
+                key_schema: Some(Arc::new(with_default)),
+                key: Value::Int64(5),
+                value_schema: Some(schema.clone()),
+                value: Value::Struct(s),
+                headers: vec![Header {
+                    key: "h".into(),
+                    schema: None,
+                    value: Value::Bytes(vec![0, 1, 255]),
+                }],
+                source_partition: Some(r#"{"filename":"/a"}"#.into()),
+                source_offset: Some(r#"{"position":12}"#.into()),
+            },
+            Record::new("other")
+                .with_value(None, Value::Array(vec![Value::Boolean(true), Value::Null])),
+            Record::new("people").with_value(Some(schema), Value::Null),
+        ]
+    }
+
+    #[test]
+    fn records_round_trip_through_a_batch() {
+        let mut records = sample_records();
+        // A null struct with a required schema does not fit.
+        let err = Batch::from_records(&records).unwrap_err();
+        assert!(matches!(err, BatchError::SchemaMismatch { .. }), "{err}");
+        records[2].value_schema = Some(Arc::new((*person()).clone().into_optional()));
+        let batch = Batch::from_records(&records).unwrap();
+        batch.validate().unwrap();
+        assert_eq!(batch.len(), 3);
+        assert_eq!(batch.topics, vec!["people", "other"]);
+        assert_eq!(batch.to_records().unwrap(), records);
+    }
+
+    #[test]
+    fn equal_schemas_are_sent_once() {
+        let schema = person();
+        let records: Vec<Record> = (0..100)
+            .map(|i| {
+                let mut s = Struct::new(schema.clone());
+                s.put("name", format!("n{i}").into());
+                s.put("tags", Value::Map(vec![]));
+                Record::new("t").with_value(Some(schema.clone()), Value::Struct(s))
+            })
+            .collect();
+        let batch = Batch::from_records(&records).unwrap();
+        // string, int32, float64, array, map, struct: six schemas for 100 records.
+        assert_eq!(batch.schemas.len(), 6);
+    }
+
+    #[test]
+    fn views_read_without_copying() {
+        let batch = Batch::from_records(&[Record::new("t")
+            .with_key(None, "k".into())
+            .with_value(None, Value::Bytes(b"v".to_vec()))])
+        .unwrap();
+        let r = batch.record(0).unwrap();
+        assert!(matches!(r.key().unwrap(), ValueRef::String("k")));
+        assert!(matches!(r.value().unwrap(), ValueRef::Bytes(b"v")));
+        assert_eq!(r.topic().unwrap(), "t");
+        assert_eq!(r.partition(), None);
+        assert_eq!(r.source_offset().unwrap(), None);
+    }
+
+    #[test]
+    fn retain_keeps_order() {
+        let records: Vec<Record> = (0..5).map(|i| Record::new(format!("t{i}"))).collect();
+        let mut batch = Batch::from_records(&records).unwrap();
+        batch.retain(|i| i % 2 == 0);
+        let topics: Vec<String> = batch
+            .iter()
+            .map(|r| r.topic().unwrap().to_owned())
+            .collect();
+        assert_eq!(topics, vec!["t0", "t2", "t4"]);
+    }
+
+    #[test]
+    fn hostile_batches_are_rejected() {
+        let good = Batch::from_records(&sample_records()[..2]).unwrap();
+        good.validate().unwrap();
+
+        let mut b = good.clone();
+        b.records.pop();
+        assert!(matches!(b.validate(), Err(BatchError::Misaligned { .. })));
+
+        let mut b = good.clone();
+        let mut d = b.desc(0).unwrap();
+        d.value = Node::string(u32::MAX - 1, 10);
+        b.set_desc(0, &d).unwrap();
+        assert!(matches!(
+            b.validate(),
+            Err(BatchError::RangeOutOfData { .. })
+        ));
+
+        let mut b = good.clone();
+        let mut d = b.desc(1).unwrap();
+        d.topic = 9;
+        b.set_desc(1, &d).unwrap();
+        let err = b.validate().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "record 1 refers to topics entry 9, but the batch has 2"
+        );
+
+        // A node that points at itself would loop forever if it were allowed.
+        let mut b = good.clone();
+        let n = b.node_count();
+        let first = b.reserve_nodes(1).unwrap();
+        b.set_node(
+            first as usize,
+            Node::new(NodeKind::Array, 1, u64::from(first)),
+        )
+        .unwrap();
+        assert_eq!(n, first as usize);
+        assert!(matches!(b.validate(), Err(BatchError::BadOrder { .. })));
+
+        let mut b = good.clone();
+        b.schemas[0].value_schema = Some(0);
+        assert!(matches!(b.validate(), Err(BatchError::BadOrder { .. })));
+
+        let mut b = good;
+        let mut d = b.desc(0).unwrap();
+        d.key.kind = 200;
+        b.set_desc(0, &d).unwrap();
+        assert!(matches!(
+            b.validate(),
+            Err(BatchError::UnknownKind { kind: 200, .. })
+        ));
+    }
+
+    #[test]
+    fn invalid_utf8_is_an_error_not_a_panic() {
+        let mut b = Batch::new();
+        let (start, len) = b.push_bytes(&[0xff, 0xfe]).unwrap();
+        let topic = b.intern_topic("t").unwrap();
+        b.push_desc(&RecordDesc {
+            topic,
+            value: Node::string(start, len),
+            ..RecordDesc::default()
+        });
+        b.validate().unwrap();
+        let err = b.record(0).unwrap().value().unwrap_err();
+        assert_eq!(err.to_string(), "the record value is not valid UTF-8");
+    }
+}

@@ -1,1 +1,10 @@
+//! wasm-connect: a Kafka Connect worker whose plugins are sandboxed
+//! WebAssembly components.
 
+pub mod cli;
+pub mod config;
+pub mod kafka;
+pub mod plugin;
+pub mod rest;
+pub mod runtime;
+pub mod storage;

@@ -206,9 +206,10 @@ impl Struct {
 }
 
 /// A Connect value, with or without a schema.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum Value {
     /// Null.
+    #[default]
     Null,
     /// A boolean.
     Boolean(bool),
@@ -375,12 +376,6 @@ pub struct Record {
     pub source_partition: Option<String>,
     /// The source offset as a JSON object (source records).
     pub source_offset: Option<String>,
-}
-
-impl Default for Value {
-    fn default() -> Self {
-        Value::Null
-    }
 }
 
 impl Record {

@@ -133,6 +133,10 @@ pub trait Converter: Sized + 'static {
     /// Configure for `target`.
     fn configure(config: Config, target: Target) -> Result<Self>;
     /// Replace each target with bytes (or null) and no schema.
+    #[allow(
+        clippy::wrong_self_convention,
+        reason = "Apache's name (fromConnectData)"
+    )]
     fn from_connect(&mut self, records: &mut Batch) -> Result<()>;
     /// Replace each target (bytes or null) with Connect data and a schema.
     fn to_connect(&mut self, records: &mut Batch) -> Result<()>;
@@ -249,6 +253,10 @@ impl<T: SinkTask> DynSinkTask for T {
 /// Object-safe view of a configured converter.
 pub trait DynConverter {
     /// See [`Converter::from_connect`].
+    #[allow(
+        clippy::wrong_self_convention,
+        reason = "Apache's name (fromConnectData)"
+    )]
     fn from_connect(&mut self, records: &mut Batch) -> Result<()>;
     /// See [`Converter::to_connect`].
     fn to_connect(&mut self, records: &mut Batch) -> Result<()>;

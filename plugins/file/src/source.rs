@@ -203,19 +203,21 @@ impl FileStreamSourceTask {
     fn open(&mut self) -> Result<bool> {
         match File::open(&self.settings.file) {
             Ok(mut file) => {
-                if self.position > 0 {
-                    file.seek(SeekFrom::Start(self.position)).map_err(|e| {
+                // Resume after what was already read into the buffer.
+                let at = self.position + self.buffer.len() as u64;
+                if at > 0 {
+                    file.seek(SeekFrom::Start(at)).map_err(|e| {
                         PluginError::fatal(format!(
-                            "cannot seek {} to byte {}: {e}",
-                            self.settings.file, self.position
+                            "cannot seek {} to byte {at}: {e}",
+                            self.settings.file
                         ))
                     })?;
                 }
-                log::debug(&format!("Opened {} for reading", self.settings.file));
                 self.stream = Some(file);
                 Ok(true)
             }
             Err(e) if e.kind() == IoErrorKind::NotFound => {
+                // Reported once, not at every poll.
                 if !self.warned_missing {
                     log::warn(&format!(
                         "Couldn't find file {} for FileStreamSourceTask, waiting for it to be created",
@@ -243,6 +245,12 @@ impl FileStreamSourceTask {
         match read {
             Ok(n) => {
                 self.buffer.truncate(start + n);
+                if n == 0 {
+                    // At the end of the file. Under WASI a file stream that
+                    // reached its end stays there even when the file grows,
+                    // so the next poll opens the file again at this point.
+                    self.stream = None;
+                }
                 Ok(n > 0)
             }
             Err(e) => {

@@ -1,0 +1,372 @@
+//! The command line: `standalone`, `plugins list`, `version`.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{WorkerConfig, properties};
+use crate::kafka::{EmbeddedBroker, KafkaSettings};
+use crate::plugin::{PluginCatalog, PluginEngine};
+use crate::rest::{RestState, router};
+use crate::runtime::Worker;
+use crate::storage::{
+    FileOffsetStore, MemoryConfigStore, MemoryOffsetStore, MemoryStatusStore, OffsetStore,
+};
+
+/// A Kafka Connect worker whose plugins are sandboxed WebAssembly components.
+#[derive(Debug, Parser)]
+#[command(name = "wasm-connect", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a standalone worker, like connect-standalone.sh.
+    Standalone(StandaloneArgs),
+    /// Inspect plugins.
+    Plugins {
+        /// What to do with them.
+        #[command(subcommand)]
+        command: PluginsCommand,
+    },
+    /// Print the version and the plugin contract version.
+    Version,
+}
+
+/// `wasm-connect standalone`.
+#[derive(Debug, clap::Args)]
+pub struct StandaloneArgs {
+    /// The worker's properties file (connect-standalone.properties).
+    pub worker_config: PathBuf,
+    /// Connector configurations: .properties files, or .json files holding
+    /// `{"name": …, "config": {…}}` or a flat object.
+    pub connector_configs: Vec<PathBuf>,
+    /// Start an in-memory Kafka broker inside the worker (for trying things
+    /// out: data is lost when the worker stops). Same as
+    /// `bootstrap.servers=embedded`.
+    #[arg(long)]
+    pub embedded_broker: bool,
+}
+
+/// `wasm-connect plugins …`.
+#[derive(Debug, Subcommand)]
+pub enum PluginsCommand {
+    /// List every plugin found: kind, full name, aliases, version, file.
+    List {
+        /// Where to look besides the built-in plugins (comma-separated or
+        /// repeated), like `plugin.path`.
+        #[arg(long, value_delimiter = ',')]
+        plugin_path: Vec<PathBuf>,
+    },
+}
+
+/// Why a command failed; printed by `main` and the exit code is 1.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// A properties file is unreadable or malformed.
+    #[error(transparent)]
+    Properties(#[from] properties::PropertiesError),
+    /// The worker configuration is invalid.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigErrors),
+    /// The engine could not start.
+    #[error(transparent)]
+    Engine(#[from] crate::plugin::EngineError),
+    /// The embedded broker could not start.
+    #[error(transparent)]
+    Embedded(#[from] crate::kafka::embedded::EmbeddedError),
+    /// The offsets file cannot be used.
+    #[error(transparent)]
+    Storage(#[from] crate::storage::StorageError),
+    /// The REST listener could not be opened.
+    #[error("cannot listen for REST requests on {addr}: {source}")]
+    Listen {
+        /// The address.
+        addr: std::net::SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Some plugins could not be loaded (`plugins list`).
+    #[error("{0} plugin file(s) or plugin.path entries could not be used (see above)")]
+    PluginProblems(usize),
+}
+
+/// Run the parsed command line.
+pub async fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Standalone(args) => standalone(args).await,
+        Command::Plugins {
+            command: PluginsCommand::List { plugin_path },
+        } => list_plugins(plugin_path).await,
+        Command::Version => {
+            println!(
+                "wasm-connect {} (commit {}), plugin contract {}",
+                env!("CARGO_PKG_VERSION"),
+                option_env!("WASM_CONNECT_COMMIT").unwrap_or("unknown"),
+                crate::plugin::catalog::CONTRACT
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Where the built-in plugins are: the folder the build put them in, or
+/// `plugins/` next to the executable (an installed copy).
+pub fn builtin_plugin_dir() -> Option<PathBuf> {
+    let built = option_env!("WASM_CONNECT_BUILTIN_PLUGINS").map(PathBuf::from);
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|d| d.join("plugins")));
+    built.into_iter().chain(beside).find(|d| d.is_dir())
+}
+
+/// The built-in plugins (always available, like the classes on Apache's
+/// classpath) followed by `plugin.path`, without duplicates.
+fn search_path(configured: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = Vec::new();
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_owned());
+    for p in builtin_plugin_dir()
+        .into_iter()
+        .chain(configured.iter().cloned())
+    {
+        if !out.iter().any(|seen| canonical(seen) == canonical(&p)) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+async fn list_plugins(plugin_path: Vec<PathBuf>) -> Result<(), CliError> {
+    let engine = Arc::new(PluginEngine::new()?);
+    let catalog = PluginCatalog::load(&engine, &search_path(&plugin_path)).await;
+    let mut rows: Vec<[String; 5]> = catalog
+        .plugins()
+        .iter()
+        .map(|p| {
+            let names = catalog.names_of(p);
+            [
+                p.manifest.kind.rest_name().to_owned(),
+                p.manifest.name.clone(),
+                names.get(1..).map(|a| a.join(", ")).unwrap_or_default(),
+                p.manifest.version.clone(),
+                p.file.path.display().to_string(),
+            ]
+        })
+        .collect();
+    rows.sort();
+    let header = ["KIND", "NAME", "ALIASES", "VERSION", "FILE"].map(str::to_owned);
+    let mut widths = [0usize; 5];
+    for row in std::iter::once(&header).chain(&rows) {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    for row in std::iter::once(&header).chain(&rows) {
+        let line: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
+        println!("{}", line.join("  ").trim_end());
+    }
+    for problem in catalog.problems() {
+        eprintln!("error: {problem}");
+    }
+    match catalog.problems().len() {
+        0 => Ok(()),
+        n => Err(CliError::PluginProblems(n)),
+    }
+}
+
+/// Read a connector file: `.json` as in KIP-980, anything else as
+/// properties.
+fn read_connector_file(path: &Path) -> Result<Vec<(String, String)>, String> {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let value: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| format!("{}: not valid JSON: {e}", path.display()))?;
+        let (name, config) = match (value.get("name"), value.get("config")) {
+            (Some(serde_json::Value::String(n)), Some(c)) => (Some(n.clone()), c.clone()),
+            _ => (None, value),
+        };
+        let serde_json::Value::Object(map) = config else {
+            return Err(format!(
+                "{}: expected a JSON object of settings",
+                path.display()
+            ));
+        };
+        let mut entries: Vec<(String, String)> = Vec::with_capacity(map.len() + 1);
+        for (k, v) in map {
+            let v = match v {
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Number(n) => n.to_string(),
+                serde_json::Value::Bool(b) => b.to_string(),
+                other => {
+                    return Err(format!(
+                        "{}: the value of \"{k}\" must be a string, not {other}",
+                        path.display()
+                    ));
+                }
+            };
+            entries.push((k, v));
+        }
+        if let Some(n) = name
+            && !entries.iter().any(|(k, _)| k == "name")
+        {
+            entries.push(("name".into(), n));
+        }
+        Ok(entries)
+    } else {
+        properties::parse_file(path).map_err(|e| e.to_string())
+    }
+}
+
+async fn standalone(args: StandaloneArgs) -> Result<(), CliError> {
+    let entries = properties::parse_file(&args.worker_config)?;
+    let config = WorkerConfig::from_entries(
+        entries,
+        &format!("worker config {}", args.worker_config.display()),
+    )?;
+
+    let embedded = if args.embedded_broker || config.wants_embedded_broker() {
+        let broker = EmbeddedBroker::start()?;
+        tracing::warn!(
+            bootstrap = broker.bootstrap_servers(),
+            "Started the EMBEDDED BROKER: in-memory only, every record is lost when the worker stops, \
+             and each partition keeps at most 100,000 records. For trying wasm-connect out, not for real data"
+        );
+        Some(broker)
+    } else {
+        None
+    };
+    let kafka = KafkaSettings {
+        bootstrap_servers: embedded
+            .as_ref()
+            .map(|b| b.bootstrap_servers().to_owned())
+            .unwrap_or_else(|| config.bootstrap_servers.clone()),
+        producer: config.producer.clone(),
+        consumer: config.consumer.clone(),
+    };
+
+    let engine = Arc::new(PluginEngine::new()?);
+    let started = std::time::Instant::now();
+    let catalog = Arc::new(PluginCatalog::load(&engine, &search_path(&config.plugin_path)).await);
+    tracing::info!(
+        plugins = catalog.plugins().len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "Plugins loaded"
+    );
+
+    let offsets: Arc<dyn OffsetStore> = match &config.offset_storage_file {
+        Some(path) => Arc::new(FileOffsetStore::open(path)?),
+        None => {
+            tracing::warn!(
+                "offset.storage.file.filename is not set: source offsets are kept in memory only"
+            );
+            Arc::new(MemoryOffsetStore::default())
+        }
+    };
+    let worker = Arc::new(Worker::new(
+        &config,
+        kafka.clone(),
+        engine,
+        catalog,
+        offsets,
+        Arc::new(MemoryConfigStore::default()),
+        Arc::new(MemoryStatusStore::default()),
+    ));
+
+    let cluster_id = Arc::new(OnceLock::new());
+    {
+        let cluster_id = cluster_id.clone();
+        let kafka = kafka.clone();
+        tokio::task::spawn_blocking(move || {
+            match kafka.cluster_id(std::time::Duration::from_secs(30)) {
+                Some(id) => {
+                    tracing::info!(kafka_cluster_id = %id, "Connected to Kafka");
+                    let _ = cluster_id.set(id);
+                }
+                None => {
+                    tracing::warn!(bootstrap = %kafka.bootstrap_servers, "Could not reach Kafka yet to read its cluster id")
+                }
+            }
+        });
+    }
+
+    let listener = tokio::net::TcpListener::bind(config.rest_listen)
+        .await
+        .map_err(|source| CliError::Listen {
+            addr: config.rest_listen,
+            source,
+        })?;
+    let app = router(RestState {
+        worker: worker.clone(),
+        cluster_id,
+    });
+    tracing::info!(url = %format!("http://{}", config.rest_listen), worker_id = worker.worker_id(), "REST server listening");
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let server = tokio::spawn(async move {
+        let mut stop_rx = stop_rx;
+        let shutdown = async move {
+            let _ = stop_rx.wait_for(|s| *s).await;
+        };
+        if let Err(e) = axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+        {
+            tracing::error!("REST server failed: {e}");
+        }
+    });
+
+    for file in &args.connector_configs {
+        match read_connector_file(file) {
+            Ok(entries) => {
+                worker
+                    .add_connector_from_file(&file.display().to_string(), entries)
+                    .await
+            }
+            Err(e) => tracing::error!(file = %file.display(), "Skipping connector file: {e}"),
+        }
+    }
+
+    wait_for_signal().await;
+    tracing::info!("Stopping: committing offsets and stopping tasks");
+    let _ = stop_tx.send(true);
+    worker.shutdown().await;
+    let _ = server.await;
+    drop(embedded);
+    tracing::info!("Stopped");
+    Ok(())
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,102 @@
+//! Configuration: `.properties` parsing with Java's rules, the worker's
+//! settings and connector configurations.
+
+pub mod connector;
+pub mod properties;
+pub mod worker;
+
+pub use connector::{ConnectorConfig, ConnectorType, ConverterSpec};
+pub use worker::WorkerConfig;
+
+/// Several problems with one configuration, reported together so a user
+/// fixes them in one go.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", render(.source_name, .problems))]
+pub struct ConfigErrors {
+    /// What was being read ("worker config worker.properties", "connector my-sink").
+    pub source_name: String,
+    /// One line per problem, each naming its key.
+    pub problems: Vec<String>,
+}
+
+fn render(source: &str, problems: &[String]) -> String {
+    match problems {
+        [one] => format!("{source}: {one}"),
+        many => {
+            let mut out = format!("{source} has {} errors:", many.len());
+            for p in many {
+                out.push_str("\n  - ");
+                out.push_str(p);
+            }
+            out
+        }
+    }
+}
+
+/// Entries of a properties list, the last value of each key winning (as
+/// `java.util.Properties` does), in first-seen order.
+pub fn dedupe(entries: Vec<(String, String)>) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::with_capacity(entries.len());
+    for (k, v) in entries {
+        match out.iter_mut().find(|(existing, _)| *existing == k) {
+            Some(slot) => slot.1 = v,
+            None => out.push((k, v)),
+        }
+    }
+    out
+}
+
+/// The value of `key` in `entries`.
+pub fn get<'a>(entries: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    entries
+        .iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Entries under `prefix`, with the prefix removed.
+pub fn with_prefix(entries: &[(String, String)], prefix: &str) -> Vec<(String, String)> {
+    entries
+        .iter()
+        .filter_map(|(k, v)| {
+            k.strip_prefix(prefix)
+                .map(|rest| (rest.to_owned(), v.clone()))
+        })
+        .filter(|(k, _)| !k.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_render_one_or_many() {
+        let one = ConfigErrors {
+            source_name: "worker config w.properties".into(),
+            problems: vec!["bad".into()],
+        };
+        assert_eq!(one.to_string(), "worker config w.properties: bad");
+        let two = ConfigErrors {
+            source_name: "connector c".into(),
+            problems: vec!["a".into(), "b".into()],
+        };
+        assert_eq!(two.to_string(), "connector c has 2 errors:\n  - a\n  - b");
+    }
+
+    #[test]
+    fn last_value_wins_in_first_seen_order() {
+        let e = vec![
+            ("a".to_owned(), "1".to_owned()),
+            ("b".to_owned(), "2".to_owned()),
+            ("a".to_owned(), "3".to_owned()),
+        ];
+        assert_eq!(
+            dedupe(e.clone()),
+            vec![("a".into(), "3".into()), ("b".into(), "2".into())]
+        );
+        assert_eq!(get(&e, "a"), Some("3"));
+        assert_eq!(with_prefix(&e, "a"), vec![]);
+    }
+}

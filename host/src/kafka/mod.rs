@@ -1,0 +1,167 @@
+//! Kafka clients for tasks (rdkafka), built from the worker's `producer.*`
+//! and `consumer.*` settings with the defaults Apache Kafka Connect uses.
+
+pub mod embedded;
+
+use rdkafka::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use std::time::Duration;
+
+pub use embedded::EmbeddedBroker;
+
+/// Java client settings librdkafka does not know; Kafka Connect users have
+/// them in their files, so they are skipped (and said so) rather than
+/// failing the client.
+const JAVA_ONLY: &[&str] = &[
+    "key.serializer",
+    "value.serializer",
+    "key.deserializer",
+    "value.deserializer",
+    "max.poll.records",
+    "buffer.memory",
+    "max.block.ms",
+    "interceptor.classes",
+    "metric.reporters",
+    "metrics.sample.window.ms",
+    "metrics.num.samples",
+    "metrics.recording.level",
+    "partitioner.class",
+];
+
+/// Apache Kafka Connect's default for `consumer.max.poll.records`: the
+/// most records a sink task gets per `put`.
+pub const DEFAULT_MAX_POLL_RECORDS: usize = 500;
+
+/// A client that could not be created.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot create the {role} for {client_id}: {source}")]
+pub struct ClientError {
+    role: &'static str,
+    client_id: String,
+    #[source]
+    source: rdkafka::error::KafkaError,
+}
+
+/// Everything needed to create the clients of tasks.
+#[derive(Debug, Clone)]
+pub struct KafkaSettings {
+    /// `bootstrap.servers`.
+    pub bootstrap_servers: String,
+    /// `producer.*` (prefix removed).
+    pub producer: Vec<(String, String)>,
+    /// `consumer.*` (prefix removed).
+    pub consumer: Vec<(String, String)>,
+}
+
+impl KafkaSettings {
+    fn apply(config: &mut ClientConfig, settings: &[(String, String)], role: &str) {
+        for (key, value) in settings {
+            if JAVA_ONLY.contains(&key.as_str()) {
+                tracing::debug!(key = %key, "Skipping Java-only {role} setting");
+                continue;
+            }
+            config.set(key, value);
+        }
+    }
+
+    /// Producer settings for a source task: Apache's choices (acks=all,
+    /// retries without end, Java's murmur2 partitioning so records land on
+    /// the partitions a Java producer would pick) plus idempotence, which
+    /// keeps order without limiting in-flight requests to one. `overrides`
+    /// are the connector's `producer.override.*`.
+    pub fn producer_config(&self, client_id: &str, overrides: &[(String, String)]) -> ClientConfig {
+        let mut config = ClientConfig::new();
+        config
+            .set("bootstrap.servers", &self.bootstrap_servers)
+            .set("client.id", client_id)
+            .set("acks", "all")
+            .set("enable.idempotence", "true")
+            .set("message.timeout.ms", "0")
+            .set("partitioner", "murmur2_random");
+        Self::apply(&mut config, &self.producer, "producer");
+        Self::apply(&mut config, overrides, "producer");
+        config
+    }
+
+    /// Consumer settings for a sink task: group `connect-<connector>`,
+    /// reading from the earliest offset when the group has none (Apache's
+    /// default for sinks), offsets committed only by the task after a
+    /// successful flush.
+    pub fn consumer_config(
+        &self,
+        connector: &str,
+        client_id: &str,
+        overrides: &[(String, String)],
+    ) -> ClientConfig {
+        let mut config = ClientConfig::new();
+        config
+            .set("bootstrap.servers", &self.bootstrap_servers)
+            .set("group.id", format!("connect-{connector}"))
+            .set("client.id", client_id)
+            .set("auto.offset.reset", "earliest")
+            .set("enable.auto.commit", "false")
+            .set("enable.auto.offset.store", "false")
+            .set("enable.partition.eof", "false");
+        Self::apply(&mut config, &self.consumer, "consumer");
+        Self::apply(&mut config, overrides, "consumer");
+        config
+    }
+
+    /// `consumer.max.poll.records` (or its connector override).
+    pub fn max_poll_records(&self, overrides: &[(String, String)]) -> usize {
+        overrides
+            .iter()
+            .chain(self.consumer.iter())
+            .find(|(k, _)| k == "max.poll.records")
+            .and_then(|(_, v)| v.trim().parse().ok())
+            .filter(|n: &usize| *n > 0)
+            .unwrap_or(DEFAULT_MAX_POLL_RECORDS)
+    }
+
+    /// Create a client from `config`, naming the role in the error.
+    pub fn create<C: rdkafka::config::FromClientConfig>(
+        config: &ClientConfig,
+        role: &'static str,
+        client_id: &str,
+    ) -> Result<C, ClientError> {
+        config.create().map_err(|source| ClientError {
+            role,
+            client_id: client_id.to_owned(),
+            source,
+        })
+    }
+
+    /// The cluster's id, for `GET /` (blocking; call off the async threads).
+    pub fn cluster_id(&self, timeout: Duration) -> Option<String> {
+        let mut config = ClientConfig::new();
+        config.set("bootstrap.servers", &self.bootstrap_servers);
+        Self::apply(&mut config, &self.consumer, "consumer");
+        let consumer: BaseConsumer = config.create().ok()?;
+        consumer.client().fetch_cluster_id(timeout)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn java_only_keys_are_skipped_and_overrides_win() {
+        let settings = KafkaSettings {
+            bootstrap_servers: "127.0.0.1:1".into(),
+            producer: vec![
+                ("key.serializer".into(), "x".into()),
+                ("linger.ms".into(), "7".into()),
+            ],
+            consumer: vec![("max.poll.records".into(), "42".into())],
+        };
+        let p = settings.producer_config("c", &[("linger.ms".into(), "9".into())]);
+        assert_eq!(p.get("linger.ms"), Some("9"));
+        assert_eq!(p.get("key.serializer"), None);
+        assert_eq!(p.get("partitioner"), Some("murmur2_random"));
+        let c = settings.consumer_config("sink", "c", &[]);
+        assert_eq!(c.get("group.id"), Some("connect-sink"));
+        assert_eq!(c.get("max.poll.records"), None);
+        assert_eq!(settings.max_poll_records(&[]), 42);
+    }
+}

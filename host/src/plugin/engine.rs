@@ -1,0 +1,247 @@
+//! The one wasmtime [`Engine`] of a worker, the [`Linker`] that gives
+//! plugins WASI and the host interface, and the per-store state.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use wasmtime::component::{Component, HasSelf, InstancePre, Linker, ResourceTable};
+use wasmtime::{Config, Engine, Store};
+use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+
+use super::bindings::Plugin;
+use super::bindings::wasm_connect::plugin::{host, types};
+
+/// How often the engine's epoch advances. A running plugin call yields to
+/// the async runtime at every tick, so one busy plugin never holds a tokio
+/// worker thread for longer than this.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Why the engine could not be set up or a component not compiled.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// wasmtime refused the engine configuration.
+    #[error("cannot create the WebAssembly engine: {0:#}")]
+    Engine(wasmtime::Error),
+    /// The linker could not be set up.
+    #[error("cannot set up the plugin linker: {0:#}")]
+    Linker(wasmtime::Error),
+    /// A file is not a loadable component.
+    #[error("{path}: not a valid WebAssembly component: {reason}")]
+    Compile {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// A component imports something the host does not provide.
+    #[error("{path}: the component needs imports this host does not provide: {reason}")]
+    Imports {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// A granted directory could not be opened.
+    #[error("cannot grant access to {path}: {reason}")]
+    Grant {
+        /// The directory.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A directory made visible to a plugin, at the same path it has on the
+/// host, so paths in the user's config work unchanged inside the sandbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirGrant {
+    /// The directory.
+    pub dir: PathBuf,
+    /// Whether the plugin may create and write files in it.
+    pub write: bool,
+}
+
+/// What a store's plugins may touch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Grants {
+    /// Directories.
+    pub dirs: Vec<DirGrant>,
+}
+
+impl Grants {
+    /// Add `dir`, widening an existing grant of the same directory to write
+    /// access when asked.
+    pub fn add_dir(&mut self, dir: PathBuf, write: bool) {
+        match self.dirs.iter_mut().find(|g| g.dir == dir) {
+            Some(existing) => existing.write |= write,
+            None => self.dirs.push(DirGrant { dir, write }),
+        }
+    }
+}
+
+/// The data of one store: WASI state plus who the plugins work for.
+pub struct TaskState {
+    wasi: WasiCtx,
+    table: ResourceTable,
+}
+
+impl WasiView for TaskState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl host::Host for TaskState {
+    fn log(&mut self, level: host::LogLevel, message: String) {
+        // The task's span (connector and task) is current while a plugin
+        // runs, so these lines carry it without anything passed here.
+        match level {
+            host::LogLevel::Trace => tracing::trace!(target: "plugin", "{message}"),
+            host::LogLevel::Debug => tracing::debug!(target: "plugin", "{message}"),
+            host::LogLevel::Info => tracing::info!(target: "plugin", "{message}"),
+            host::LogLevel::Warn => tracing::warn!(target: "plugin", "{message}"),
+            host::LogLevel::Error => tracing::error!(target: "plugin", "{message}"),
+        }
+    }
+}
+
+impl types::Host for TaskState {}
+
+/// Advances the engine's epoch every [`EPOCH_TICK`] until dropped.
+struct EpochTicker {
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for EpochTicker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Says what a file is when it is not a component, before wasmtime tries
+/// (and reports a text-format parse error for a non-wasm file).
+fn check_header(bytes: &[u8]) -> Result<(), String> {
+    match bytes.get(..8) {
+        Some([0, b'a', b's', b'm', _, _, 0x01, 0x00]) => Ok(()),
+        Some([0, b'a', b's', b'm', 0x01, 0x00, 0x00, 0x00]) => Err(
+            "it is a core WebAssembly module, not a component: build it for wasm32-wasip2 \
+             (or wrap it with `wasm-tools component new`)"
+                .into(),
+        ),
+        _ => Err("it is not a WebAssembly file (it does not start with \\0asm)".into()),
+    }
+}
+
+/// The engine and linker shared by every plugin of a worker.
+pub struct PluginEngine {
+    engine: Engine,
+    linker: Linker<TaskState>,
+    _ticker: EpochTicker,
+}
+
+impl PluginEngine {
+    /// Set up the engine: component model, epoch interruption, WASI p2 and
+    /// the host interface.
+    pub fn new() -> Result<Self, EngineError> {
+        let mut config = Config::new();
+        config.wasm_component_model(true).epoch_interruption(true);
+        // Compiled code is cached on disk (keyed by the module's bytes and
+        // the engine's settings), so a restart does not compile again.
+        match wasmtime::Cache::new(wasmtime::CacheConfig::new()) {
+            Ok(cache) => {
+                config.cache(Some(cache));
+            }
+            Err(e) => tracing::warn!("Compiled plugins will not be cached: {e:#}"),
+        }
+        let engine = Engine::new(&config).map_err(EngineError::Engine)?;
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(EngineError::Linker)?;
+        Plugin::add_to_linker::<TaskState, HasSelf<TaskState>>(&mut linker, |s| s)
+            .map_err(EngineError::Linker)?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let ticker_engine = engine.clone();
+        let ticker_stop = stop.clone();
+        std::thread::Builder::new()
+            .name("wasm-epoch".into())
+            .spawn(move || {
+                while !ticker_stop.load(Ordering::Relaxed) {
+                    std::thread::sleep(EPOCH_TICK);
+                    ticker_engine.increment_epoch();
+                }
+            })
+            .map_err(|e| EngineError::Engine(wasmtime::Error::msg(e.to_string())))?;
+        Ok(Self {
+            engine,
+            linker,
+            _ticker: EpochTicker { stop },
+        })
+    }
+
+    /// The wasmtime engine.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Compile the component in `path`. CPU-heavy: call it off the threads
+    /// that move records.
+    pub fn compile(&self, path: &Path) -> Result<Component, EngineError> {
+        let fail = |reason: String| EngineError::Compile {
+            path: path.to_owned(),
+            reason,
+        };
+        let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read it: {e}")))?;
+        check_header(&bytes).map_err(fail)?;
+        Component::from_binary(&self.engine, &bytes).map_err(|e| fail(format!("{e:#}")))
+    }
+
+    /// Resolve a component's imports once, so each task instantiates fast.
+    pub fn instance_pre(
+        &self,
+        path: &Path,
+        component: &Component,
+    ) -> Result<InstancePre<TaskState>, EngineError> {
+        self.linker
+            .instantiate_pre(component)
+            .map_err(|e| EngineError::Imports {
+                path: path.to_owned(),
+                reason: format!("{e:#}"),
+            })
+    }
+
+    /// A new store whose plugins see exactly `grants`.
+    pub fn new_store(&self, grants: &Grants) -> Result<Store<TaskState>, EngineError> {
+        let mut wasi = WasiCtxBuilder::new();
+        // Plugin output goes to the worker's own streams for now; it carries
+        // no connector context yet (see the observability issue).
+        wasi.inherit_stdout().inherit_stderr();
+        for grant in &grants.dirs {
+            let perms = if grant.write {
+                FsPerms::ReadWrite
+            } else {
+                FsPerms::ReadOnly
+            };
+            let guest = grant.dir.to_string_lossy().into_owned();
+            wasi.preopened_dir(&grant.dir, guest, perms)
+                .map_err(|e| EngineError::Grant {
+                    path: grant.dir.clone(),
+                    reason: format!("{e:#}"),
+                })?;
+        }
+        let mut store = Store::new(
+            &self.engine,
+            TaskState {
+                wasi: wasi.build(),
+                table: ResourceTable::new(),
+            },
+        );
+        // Yield at every epoch tick rather than trapping: a long call is
+        // not an error, it just must not starve other tasks.
+        store.epoch_deadline_async_yield_and_update(1);
+        Ok(store)
+    }
+}

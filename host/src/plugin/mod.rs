@@ -1,0 +1,12 @@
+//! Plugins: the wasmtime engine, discovery on `plugin.path`, and the
+//! sandboxes tasks run their plugins in.
+
+pub mod bindings;
+pub mod catalog;
+pub mod convert;
+pub mod engine;
+pub mod sandbox;
+
+pub use catalog::{KindClass, LoadError, NotFound, PluginCatalog, PluginFile, PluginInfo};
+pub use engine::{DirGrant, EngineError, Grants, PluginEngine, TaskState};
+pub use sandbox::{CallError, Sandbox};

@@ -1,0 +1,556 @@
+//! [`Sandbox`]: one store holding the plugin instances of one task (or one
+//! connector), and typed calls into them.
+//!
+//! A task's connector task, converters and transforms live in the same
+//! store, one instance per component file, so a component that provides
+//! both the key and the value converter is instantiated once. A trap in
+//! any of them poisons only this store: the task fails, nothing else does.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use wasm_connect_sdk::{self as sdk, BatchError};
+use wasmtime::Store;
+use wasmtime::component::ResourceAny;
+
+use super::bindings::exports::wasm_connect::plugin::{converter, sink, source};
+use super::bindings::wasm_connect::plugin::types as wit;
+use super::catalog::PluginInfo;
+use super::convert::{batch_from_wit, batch_to_wit, error_from_wit};
+use super::engine::{EngineError, Grants, PluginEngine, TaskState};
+
+/// A call into a plugin that did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    /// The plugin returned an error.
+    #[error("{plugin} failed in {call}(): {error}")]
+    Plugin {
+        /// The plugin's full name.
+        plugin: String,
+        /// The call.
+        call: &'static str,
+        /// Its error.
+        error: sdk::PluginError,
+    },
+    /// The plugin crashed (trap, panic in the guest, ...). The sandbox is
+    /// unusable afterwards.
+    #[error("{plugin} crashed in {call}(): {reason}")]
+    Trap {
+        /// The plugin's full name.
+        plugin: String,
+        /// The call.
+        call: &'static str,
+        /// What wasmtime reported.
+        reason: String,
+    },
+    /// The plugin returned a batch that breaks the layout rules.
+    #[error("{plugin} returned a malformed batch from {call}(): {error}")]
+    BadOutput {
+        /// The plugin's full name.
+        plugin: String,
+        /// The call.
+        call: &'static str,
+        /// What is wrong.
+        error: BatchError,
+    },
+    /// The plugin's component does not export the interface needed.
+    #[error("{plugin} cannot be used as a {role}: its component does not export that interface")]
+    WrongKind {
+        /// The plugin's full name.
+        plugin: String,
+        /// What it was asked to be.
+        role: &'static str,
+    },
+    /// The store could not be set up.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+}
+
+impl CallError {
+    /// Whether trying the same call again may succeed (the plugin said so).
+    pub fn is_retriable(&self) -> bool {
+        matches!(self, CallError::Plugin { error, .. } if error.kind == sdk::ErrorKind::Retriable)
+    }
+}
+
+/// The per-file instance state in a sandbox.
+struct Loaded {
+    source: Option<source::Guest>,
+    sink: Option<sink::Guest>,
+    converter: Option<converter::Guest>,
+}
+
+/// A resource a plugin created in a sandbox, with what is needed to call it.
+#[derive(Clone)]
+pub struct Handle<G> {
+    plugin: String,
+    guest: G,
+    resource: ResourceAny,
+}
+
+impl<G> Handle<G> {
+    /// The plugin's full name.
+    pub fn plugin(&self) -> &str {
+        &self.plugin
+    }
+}
+
+/// A source connector resource.
+pub type SourceConnectorHandle = Handle<source::Guest>;
+/// A source task resource.
+pub type SourceTaskHandle = Handle<source::Guest>;
+/// A sink connector resource.
+pub type SinkConnectorHandle = Handle<sink::Guest>;
+/// A sink task resource.
+pub type SinkTaskHandle = Handle<sink::Guest>;
+/// A converter resource.
+pub type ConverterHandle = Handle<converter::Guest>;
+
+/// What a converter is configured to convert.
+pub use converter::Target as ConverterTarget;
+
+/// A batch in the shape the bindings pass to a guest.
+pub struct PreparedBatch(wit::Batch);
+
+impl From<sdk::Batch> for PreparedBatch {
+    fn from(batch: sdk::Batch) -> Self {
+        Self(batch_to_wit(batch))
+    }
+}
+
+/// One store with its plugin instances.
+pub struct Sandbox {
+    store: Store<TaskState>,
+    loaded: HashMap<PathBuf, Loaded>,
+    resources: Vec<ResourceAny>,
+}
+
+fn trap(plugin: &str, call: &'static str, e: wasmtime::Error) -> CallError {
+    CallError::Trap {
+        plugin: plugin.to_owned(),
+        call,
+        reason: format!("{e:#}"),
+    }
+}
+
+fn failed(plugin: &str, call: &'static str, e: wit::PluginError) -> CallError {
+    CallError::Plugin {
+        plugin: plugin.to_owned(),
+        call,
+        error: error_from_wit(e),
+    }
+}
+
+fn checked(plugin: &str, call: &'static str, batch: wit::Batch) -> Result<sdk::Batch, CallError> {
+    let batch = batch_from_wit(batch);
+    batch.validate().map_err(|error| CallError::BadOutput {
+        plugin: plugin.to_owned(),
+        call,
+        error,
+    })?;
+    Ok(batch)
+}
+
+impl Sandbox {
+    /// A sandbox whose plugins see exactly `grants`.
+    pub fn new(engine: Arc<PluginEngine>, grants: &Grants) -> Result<Self, CallError> {
+        let store = engine.new_store(grants)?;
+        Ok(Self {
+            store,
+            loaded: HashMap::new(),
+            resources: Vec::new(),
+        })
+    }
+
+    /// The instance of `plugin`'s component in this store, instantiating it
+    /// on first use.
+    async fn loaded(&mut self, plugin: &PluginInfo) -> Result<&Loaded, CallError> {
+        let path = plugin.file.path.clone();
+        if !self.loaded.contains_key(&path) {
+            let file = &plugin.file;
+            let instance = file
+                .pre
+                .instantiate_async(&mut self.store)
+                .await
+                .map_err(|e| trap(plugin.name(), "instantiate", e))?;
+            let store = &mut self.store;
+            let source = file
+                .source
+                .as_ref()
+                .map(|i| i.load(&mut *store, &instance))
+                .transpose();
+            let sink = file
+                .sink
+                .as_ref()
+                .map(|i| i.load(&mut *store, &instance))
+                .transpose();
+            let converter = file
+                .converter
+                .as_ref()
+                .map(|i| i.load(&mut *store, &instance))
+                .transpose();
+            let instantiate = |e| trap(plugin.name(), "instantiate", e);
+            let (source, sink, converter) = (
+                source.map_err(instantiate)?,
+                sink.map_err(instantiate)?,
+                converter.map_err(instantiate)?,
+            );
+            self.loaded.insert(
+                path.clone(),
+                Loaded {
+                    source,
+                    sink,
+                    converter,
+                },
+            );
+        }
+        self.loaded.get(&path).ok_or_else(|| CallError::WrongKind {
+            plugin: plugin.name().to_owned(),
+            role: "plugin",
+        })
+    }
+
+    fn wrong(plugin: &PluginInfo, role: &'static str) -> CallError {
+        CallError::WrongKind {
+            plugin: plugin.name().to_owned(),
+            role,
+        }
+    }
+
+    /// Start a source connector.
+    pub async fn create_source_connector(
+        &mut self,
+        plugin: &PluginInfo,
+        config: &Vec<(String, String)>,
+    ) -> Result<SourceConnectorHandle, CallError> {
+        let guest = self
+            .loaded(plugin)
+            .await?
+            .source
+            .clone()
+            .ok_or_else(|| Self::wrong(plugin, "source connector"))?;
+        let resource = guest
+            .call_create_connector(&mut self.store, plugin.name(), config)
+            .await
+            .map_err(|e| trap(plugin.name(), "create-connector", e))?
+            .map_err(|e| failed(plugin.name(), "create-connector", e))?;
+        self.resources.push(resource);
+        Ok(Handle {
+            plugin: plugin.name().to_owned(),
+            guest,
+            resource,
+        })
+    }
+
+    /// Task configurations from a source connector.
+    pub async fn source_task_configs(
+        &mut self,
+        h: &SourceConnectorHandle,
+        max_tasks: u32,
+    ) -> Result<Vec<Vec<(String, String)>>, CallError> {
+        h.guest
+            .source_connector()
+            .call_task_configs(&mut self.store, h.resource, max_tasks)
+            .await
+            .map_err(|e| trap(&h.plugin, "task-configs", e))?
+            .map_err(|e| failed(&h.plugin, "task-configs", e))
+    }
+
+    /// Stop a source connector.
+    pub async fn stop_source_connector(
+        &mut self,
+        h: &SourceConnectorHandle,
+    ) -> Result<(), CallError> {
+        h.guest
+            .source_connector()
+            .call_stop(&mut self.store, h.resource)
+            .await
+            .map_err(|e| trap(&h.plugin, "stop", e))
+    }
+
+    /// Start a source task with the connector's stored offsets.
+    pub async fn create_source_task(
+        &mut self,
+        plugin: &PluginInfo,
+        config: &Vec<(String, String)>,
+        offsets: &[sdk::SourceOffset],
+    ) -> Result<SourceTaskHandle, CallError> {
+        let guest = self
+            .loaded(plugin)
+            .await?
+            .source
+            .clone()
+            .ok_or_else(|| Self::wrong(plugin, "source connector"))?;
+        let offsets: Vec<wit::SourceOffset> = offsets
+            .iter()
+            .map(|o| wit::SourceOffset {
+                partition: o.partition.clone(),
+                offset: o.offset.clone(),
+            })
+            .collect();
+        let resource = guest
+            .call_create_task(&mut self.store, plugin.name(), config, &offsets)
+            .await
+            .map_err(|e| trap(plugin.name(), "create-task", e))?
+            .map_err(|e| failed(plugin.name(), "create-task", e))?;
+        self.resources.push(resource);
+        Ok(Handle {
+            plugin: plugin.name().to_owned(),
+            guest,
+            resource,
+        })
+    }
+
+    /// Poll a source task; the batch is checked before it is returned.
+    pub async fn poll(&mut self, h: &SourceTaskHandle) -> Result<sdk::Batch, CallError> {
+        let batch = h
+            .guest
+            .source_task()
+            .call_poll(&mut self.store, h.resource)
+            .await
+            .map_err(|e| trap(&h.plugin, "poll", e))?
+            .map_err(|e| failed(&h.plugin, "poll", e))?;
+        checked(&h.plugin, "poll", batch)
+    }
+
+    /// Tell a source task which offsets are stored.
+    pub async fn commit(
+        &mut self,
+        h: &SourceTaskHandle,
+        offsets: &[sdk::SourceOffset],
+    ) -> Result<(), CallError> {
+        let offsets: Vec<wit::SourceOffset> = offsets
+            .iter()
+            .map(|o| wit::SourceOffset {
+                partition: o.partition.clone(),
+                offset: o.offset.clone(),
+            })
+            .collect();
+        h.guest
+            .source_task()
+            .call_commit(&mut self.store, h.resource, &offsets)
+            .await
+            .map_err(|e| trap(&h.plugin, "commit", e))?
+            .map_err(|e| failed(&h.plugin, "commit", e))
+    }
+
+    /// Stop a source task.
+    pub async fn stop_source_task(&mut self, h: &SourceTaskHandle) -> Result<(), CallError> {
+        h.guest
+            .source_task()
+            .call_stop(&mut self.store, h.resource)
+            .await
+            .map_err(|e| trap(&h.plugin, "stop", e))
+    }
+
+    /// Start a sink connector.
+    pub async fn create_sink_connector(
+        &mut self,
+        plugin: &PluginInfo,
+        config: &Vec<(String, String)>,
+    ) -> Result<SinkConnectorHandle, CallError> {
+        let guest = self
+            .loaded(plugin)
+            .await?
+            .sink
+            .clone()
+            .ok_or_else(|| Self::wrong(plugin, "sink connector"))?;
+        let resource = guest
+            .call_create_connector(&mut self.store, plugin.name(), config)
+            .await
+            .map_err(|e| trap(plugin.name(), "create-connector", e))?
+            .map_err(|e| failed(plugin.name(), "create-connector", e))?;
+        self.resources.push(resource);
+        Ok(Handle {
+            plugin: plugin.name().to_owned(),
+            guest,
+            resource,
+        })
+    }
+
+    /// Task configurations from a sink connector.
+    pub async fn sink_task_configs(
+        &mut self,
+        h: &SinkConnectorHandle,
+        max_tasks: u32,
+    ) -> Result<Vec<Vec<(String, String)>>, CallError> {
+        h.guest
+            .sink_connector()
+            .call_task_configs(&mut self.store, h.resource, max_tasks)
+            .await
+            .map_err(|e| trap(&h.plugin, "task-configs", e))?
+            .map_err(|e| failed(&h.plugin, "task-configs", e))
+    }
+
+    /// Stop a sink connector.
+    pub async fn stop_sink_connector(&mut self, h: &SinkConnectorHandle) -> Result<(), CallError> {
+        h.guest
+            .sink_connector()
+            .call_stop(&mut self.store, h.resource)
+            .await
+            .map_err(|e| trap(&h.plugin, "stop", e))
+    }
+
+    /// Start a sink task.
+    pub async fn create_sink_task(
+        &mut self,
+        plugin: &PluginInfo,
+        config: &Vec<(String, String)>,
+    ) -> Result<SinkTaskHandle, CallError> {
+        let guest = self
+            .loaded(plugin)
+            .await?
+            .sink
+            .clone()
+            .ok_or_else(|| Self::wrong(plugin, "sink connector"))?;
+        let resource = guest
+            .call_create_task(&mut self.store, plugin.name(), config)
+            .await
+            .map_err(|e| trap(plugin.name(), "create-task", e))?
+            .map_err(|e| failed(plugin.name(), "create-task", e))?;
+        self.resources.push(resource);
+        Ok(Handle {
+            plugin: plugin.name().to_owned(),
+            guest,
+            resource,
+        })
+    }
+
+    /// Tell a sink task which partitions it now owns.
+    pub async fn open(
+        &mut self,
+        h: &SinkTaskHandle,
+        partitions: &[wit::TopicPartition],
+    ) -> Result<(), CallError> {
+        h.guest
+            .sink_task()
+            .call_open(&mut self.store, h.resource, partitions)
+            .await
+            .map_err(|e| trap(&h.plugin, "open", e))?
+            .map_err(|e| failed(&h.plugin, "open", e))
+    }
+
+    /// Give records to a sink task. The batch is borrowed, so a retriable
+    /// failure can be retried with the same batch without a copy.
+    pub async fn put(
+        &mut self,
+        h: &SinkTaskHandle,
+        batch: &PreparedBatch,
+    ) -> Result<(), CallError> {
+        h.guest
+            .sink_task()
+            .call_put(&mut self.store, h.resource, &batch.0)
+            .await
+            .map_err(|e| trap(&h.plugin, "put", e))?
+            .map_err(|e| failed(&h.plugin, "put", e))
+    }
+
+    /// Ask a sink task to flush; returns the offsets safe to commit.
+    pub async fn flush(
+        &mut self,
+        h: &SinkTaskHandle,
+        offsets: &[wit::TopicPartitionOffset],
+    ) -> Result<Vec<wit::TopicPartitionOffset>, CallError> {
+        h.guest
+            .sink_task()
+            .call_flush(&mut self.store, h.resource, offsets)
+            .await
+            .map_err(|e| trap(&h.plugin, "flush", e))?
+            .map_err(|e| failed(&h.plugin, "flush", e))
+    }
+
+    /// Tell a sink task it no longer owns these partitions.
+    pub async fn close(
+        &mut self,
+        h: &SinkTaskHandle,
+        partitions: &[wit::TopicPartition],
+    ) -> Result<(), CallError> {
+        h.guest
+            .sink_task()
+            .call_close(&mut self.store, h.resource, partitions)
+            .await
+            .map_err(|e| trap(&h.plugin, "close", e))?
+            .map_err(|e| failed(&h.plugin, "close", e))
+    }
+
+    /// Stop a sink task.
+    pub async fn stop_sink_task(&mut self, h: &SinkTaskHandle) -> Result<(), CallError> {
+        h.guest
+            .sink_task()
+            .call_stop(&mut self.store, h.resource)
+            .await
+            .map_err(|e| trap(&h.plugin, "stop", e))
+    }
+
+    /// Configure a converter for `target`.
+    pub async fn create_converter(
+        &mut self,
+        plugin: &PluginInfo,
+        config: &Vec<(String, String)>,
+        target: ConverterTarget,
+    ) -> Result<ConverterHandle, CallError> {
+        let guest = self
+            .loaded(plugin)
+            .await?
+            .converter
+            .clone()
+            .ok_or_else(|| Self::wrong(plugin, "converter"))?;
+        let resource = guest
+            .call_create(&mut self.store, plugin.name(), config, target)
+            .await
+            .map_err(|e| trap(plugin.name(), "create", e))?
+            .map_err(|e| failed(plugin.name(), "create", e))?;
+        self.resources.push(resource);
+        Ok(Handle {
+            plugin: plugin.name().to_owned(),
+            guest,
+            resource,
+        })
+    }
+
+    /// Serialize with a converter; the result is checked.
+    pub async fn from_connect(
+        &mut self,
+        h: &ConverterHandle,
+        batch: sdk::Batch,
+    ) -> Result<sdk::Batch, CallError> {
+        let batch = batch_to_wit(batch);
+        let out = h
+            .guest
+            .converter()
+            .call_from_connect(&mut self.store, h.resource, &batch)
+            .await
+            .map_err(|e| trap(&h.plugin, "from-connect", e))?
+            .map_err(|e| failed(&h.plugin, "from-connect", e))?;
+        checked(&h.plugin, "from-connect", out)
+    }
+
+    /// Deserialize with a converter; the result is checked.
+    pub async fn to_connect(
+        &mut self,
+        h: &ConverterHandle,
+        batch: sdk::Batch,
+    ) -> Result<sdk::Batch, CallError> {
+        let batch = batch_to_wit(batch);
+        let out = h
+            .guest
+            .converter()
+            .call_to_connect(&mut self.store, h.resource, &batch)
+            .await
+            .map_err(|e| trap(&h.plugin, "to-connect", e))?
+            .map_err(|e| failed(&h.plugin, "to-connect", e))?;
+        checked(&h.plugin, "to-connect", out)
+    }
+
+    /// Drop every resource created in this sandbox (best effort: after a
+    /// trap the store may refuse, and is dropped anyway).
+    pub async fn close_all(&mut self) {
+        for resource in std::mem::take(&mut self.resources).into_iter().rev() {
+            if let Err(e) = resource.resource_drop_async(&mut self.store).await {
+                tracing::debug!("Dropping a plugin resource failed: {e:#}");
+                break;
+            }
+        }
+    }
+}

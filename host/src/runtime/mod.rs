@@ -1,0 +1,683 @@
+//! The worker: connectors and their tasks, started, watched and stopped.
+//!
+//! Each task runs as a tokio task with its own [`Sandbox`]; a task that
+//! fails records its reason in the status store and takes nothing else
+//! with it.
+
+mod sink;
+mod source;
+pub mod tracker;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::sync::{Mutex, watch};
+use tokio::task::JoinHandle;
+use tracing::Instrument;
+use wasm_connect_sdk::{ErrorKind, PluginKind};
+
+use crate::config::connector::{check_against, grants_for};
+use crate::config::{ConfigErrors, ConnectorConfig, ConnectorType, ConverterSpec, WorkerConfig};
+use crate::kafka::KafkaSettings;
+use crate::plugin::sandbox::{SinkConnectorHandle, SourceConnectorHandle};
+use crate::plugin::{
+    CallError, Grants, KindClass, NotFound, PluginCatalog, PluginEngine, PluginInfo, Sandbox,
+};
+use crate::storage::{ConfigStore, OffsetStore, State, Status, StatusStore};
+
+/// What a REST call or a connector file asked for that cannot be done.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkerError {
+    /// No such connector.
+    #[error("Connector {0} not found")]
+    NotFound(String),
+    /// A connector with that name exists.
+    #[error("Connector {0} already exists")]
+    AlreadyExists(String),
+    /// The configuration is invalid (Apache's wording).
+    #[error(
+        "Connector configuration is invalid and contains the following {} error(s):\n{}\nYou can also find the above list of errors at the endpoint `/connector-plugins/{{connectorType}}/config/validate`",
+        .0.problems.len(),
+        .0.problems.join("\n")
+    )]
+    InvalidConfig(ConfigErrors),
+    /// `connector.class` (or a converter) names no plugin.
+    #[error(transparent)]
+    UnknownPlugin(#[from] NotFound),
+}
+
+/// A connector as `GET /connectors/{name}` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConnectorInfo {
+    /// The name.
+    pub name: String,
+    /// The configuration, as given.
+    pub config: serde_json::Map<String, serde_json::Value>,
+    /// Its tasks.
+    pub tasks: Vec<TaskId>,
+    /// Source or sink (absent when the class is unknown).
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<ConnectorType>,
+}
+
+/// A task's id as the REST API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaskId {
+    /// The connector.
+    pub connector: String,
+    /// The task number.
+    pub task: u32,
+}
+
+/// One state in a status response.
+#[derive(Debug, Clone, Serialize)]
+pub struct StateInfo {
+    /// The state.
+    pub state: State,
+    /// The worker.
+    pub worker_id: String,
+    /// Why it failed (only when set, as Apache).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trace: Option<String>,
+}
+
+/// A task's state in a status response.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskStateInfo {
+    /// The task number.
+    pub id: u32,
+    /// Its state.
+    #[serde(flatten)]
+    pub status: StateInfo,
+}
+
+/// `GET /connectors/{name}/status`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConnectorStateInfo {
+    /// The connector.
+    pub name: String,
+    /// Its state.
+    pub connector: StateInfo,
+    /// Its tasks' states.
+    pub tasks: Vec<TaskStateInfo>,
+    /// Source or sink.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<ConnectorType>,
+}
+
+impl From<Status> for StateInfo {
+    fn from(s: Status) -> Self {
+        Self {
+            state: s.state,
+            worker_id: s.worker_id,
+            trace: s.trace,
+        }
+    }
+}
+
+/// What every task of the worker shares.
+pub(crate) struct Shared {
+    pub engine: Arc<PluginEngine>,
+    pub catalog: Arc<PluginCatalog>,
+    pub kafka: KafkaSettings,
+    pub offsets: Arc<dyn OffsetStore>,
+    pub configs: Arc<dyn ConfigStore>,
+    pub statuses: Arc<dyn StatusStore>,
+    pub worker_id: String,
+    pub flush_interval: Duration,
+    pub flush_timeout: Duration,
+    pub shutdown_timeout: Duration,
+    pub cwd: PathBuf,
+}
+
+impl Shared {
+    fn set_task(&self, connector: &str, task: u32, state: State, trace: Option<String>) {
+        self.statuses.put_task(
+            connector,
+            task,
+            Status {
+                state,
+                worker_id: self.worker_id.clone(),
+                trace,
+            },
+        );
+    }
+
+    fn set_connector(&self, connector: &str, state: State, trace: Option<String>) {
+        self.statuses.put_connector(
+            connector,
+            Status {
+                state,
+                worker_id: self.worker_id.clone(),
+                trace,
+            },
+        );
+    }
+}
+
+/// A resolved converter: the plugin and its settings.
+#[derive(Clone)]
+pub(crate) struct ConverterPlugin {
+    pub plugin: Arc<PluginInfo>,
+    pub config: Vec<(String, String)>,
+}
+
+/// The converters a task uses.
+#[derive(Clone)]
+pub(crate) struct Converters {
+    pub key: ConverterPlugin,
+    pub value: ConverterPlugin,
+    /// None: headers cross as raw bytes (no header converter available).
+    pub header: Option<ConverterPlugin>,
+}
+
+/// Everything one task needs.
+pub(crate) struct TaskContext {
+    pub shared: Arc<Shared>,
+    pub connector: ConnectorConfig,
+    pub task: u32,
+    pub plugin: Arc<PluginInfo>,
+    pub config: Vec<(String, String)>,
+    pub grants: Grants,
+    pub converters: Converters,
+}
+
+/// Why a task stopped working.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum TaskError {
+    #[error(transparent)]
+    Call(#[from] CallError),
+    #[error("{0}")]
+    Other(String),
+}
+
+struct RunningTask {
+    id: u32,
+    stop: watch::Sender<bool>,
+    join: JoinHandle<()>,
+}
+
+enum ConnectorHandle {
+    Source(SourceConnectorHandle),
+    Sink(SinkConnectorHandle),
+}
+
+/// A connector the worker runs: its plugin instance and its tasks.
+struct Running {
+    sandbox: Option<(Sandbox, ConnectorHandle)>,
+    tasks: Vec<RunningTask>,
+}
+
+/// A standalone worker.
+pub struct Worker {
+    shared: Arc<Shared>,
+    defaults: (ConverterSpec, ConverterSpec, ConverterSpec),
+    running: Mutex<BTreeMap<String, Running>>,
+}
+
+impl Worker {
+    /// A worker with no connectors yet.
+    pub fn new(
+        config: &WorkerConfig,
+        kafka: KafkaSettings,
+        engine: Arc<PluginEngine>,
+        catalog: Arc<PluginCatalog>,
+        offsets: Arc<dyn OffsetStore>,
+        configs: Arc<dyn ConfigStore>,
+        statuses: Arc<dyn StatusStore>,
+    ) -> Self {
+        Self {
+            shared: Arc::new(Shared {
+                engine,
+                catalog,
+                kafka,
+                offsets,
+                configs,
+                statuses,
+                worker_id: config.advertised.clone(),
+                flush_interval: config.offset_flush_interval,
+                flush_timeout: config.offset_flush_timeout,
+                shutdown_timeout: config.task_shutdown_timeout,
+                cwd: std::env::current_dir().unwrap_or_default(),
+            }),
+            defaults: (
+                config.key_converter.clone(),
+                config.value_converter.clone(),
+                config.header_converter.clone(),
+            ),
+            running: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// The plugins this worker found.
+    pub fn catalog(&self) -> &Arc<PluginCatalog> {
+        &self.shared.catalog
+    }
+
+    /// The worker's id (`host:port`).
+    pub fn worker_id(&self) -> &str {
+        &self.shared.worker_id
+    }
+
+    /// Names of every connector, sorted.
+    pub fn connector_names(&self) -> Vec<String> {
+        self.shared.configs.connectors()
+    }
+
+    /// Check a configuration before anything is stored: framework keys,
+    /// the plugin exists, its keys fit its definitions.
+    fn check(
+        &self,
+        entries: Vec<(String, String)>,
+    ) -> Result<(ConnectorConfig, Arc<PluginInfo>), WorkerError> {
+        let config = ConnectorConfig::parse(entries).map_err(WorkerError::InvalidConfig)?;
+        let plugin = self
+            .shared
+            .catalog
+            .find(KindClass::Connector, &config.class)?;
+        let mut problems = check_against(&plugin.manifest.config, &config.entries);
+        if plugin.manifest.kind == PluginKind::SinkConnector {
+            problems.extend(config.sink_problems());
+        }
+        if !problems.is_empty() {
+            return Err(WorkerError::InvalidConfig(ConfigErrors {
+                source_name: format!("connector {}", config.name),
+                problems,
+            }));
+        }
+        Ok((config, plugin))
+    }
+
+    /// Create and start a connector (`POST /connectors`). A plugin that
+    /// fails to start leaves the connector FAILED with the reason, as
+    /// Apache does; a configuration the plugin rejects is an error.
+    pub async fn create_connector(
+        &self,
+        entries: Vec<(String, String)>,
+    ) -> Result<ConnectorInfo, WorkerError> {
+        let (config, plugin) = self.check(entries)?;
+        let mut running = self.running.lock().await;
+        if running.contains_key(&config.name)
+            || self.shared.configs.connector(&config.name).is_some()
+        {
+            return Err(WorkerError::AlreadyExists(config.name));
+        }
+        let name = config.name.clone();
+        self.shared
+            .configs
+            .put_connector(&name, config.entries.clone());
+        match self.start(config, plugin).await {
+            Ok(r) => {
+                running.insert(name.clone(), r);
+            }
+            Err(StartError::Rejected(problems)) => {
+                self.shared.configs.remove(&name);
+                self.shared.statuses.remove(&name);
+                return Err(WorkerError::InvalidConfig(ConfigErrors {
+                    source_name: format!("connector {name}"),
+                    problems,
+                }));
+            }
+            Err(StartError::Failed(trace)) => {
+                tracing::error!(connector = %name, "Connector failed to start: {trace}");
+                self.shared.set_connector(&name, State::Failed, Some(trace));
+                running.insert(
+                    name.clone(),
+                    Running {
+                        sandbox: None,
+                        tasks: Vec::new(),
+                    },
+                );
+            }
+        }
+        drop(running);
+        self.connector_info(&name)
+    }
+
+    /// Add a connector from a file given on the command line. Unlike REST,
+    /// a bad file does not stop the others: the connector is kept, FAILED,
+    /// with the reason in its status, and the error is logged.
+    pub async fn add_connector_from_file(&self, source: &str, entries: Vec<(String, String)>) {
+        let name = crate::config::get(&entries, "name")
+            .unwrap_or("")
+            .trim()
+            .to_owned();
+        match self.create_connector(entries.clone()).await {
+            Ok(info) => tracing::info!(connector = %info.name, file = %source, "Created connector"),
+            Err(e) => {
+                tracing::error!(connector = %name, file = %source, "Cannot start connector: {e}");
+                if name.is_empty() || self.shared.configs.connector(&name).is_some() {
+                    return;
+                }
+                self.shared
+                    .configs
+                    .put_connector(&name, crate::config::dedupe(entries));
+                self.shared
+                    .set_connector(&name, State::Failed, Some(format!("{e}")));
+                self.running.lock().await.insert(
+                    name,
+                    Running {
+                        sandbox: None,
+                        tasks: Vec::new(),
+                    },
+                );
+            }
+        }
+    }
+
+    /// `GET /connectors/{name}`.
+    pub fn connector_info(&self, name: &str) -> Result<ConnectorInfo, WorkerError> {
+        let entries = self
+            .shared
+            .configs
+            .connector(name)
+            .ok_or_else(|| WorkerError::NotFound(name.to_owned()))?;
+        let tasks = self.shared.configs.task_configs(name);
+        Ok(ConnectorInfo {
+            name: name.to_owned(),
+            kind: self.kind_of(&entries),
+            config: entries
+                .into_iter()
+                .map(|(k, v)| (k, serde_json::Value::String(v)))
+                .collect(),
+            tasks: (0..tasks.len() as u32)
+                .map(|task| TaskId {
+                    connector: name.to_owned(),
+                    task,
+                })
+                .collect(),
+        })
+    }
+
+    /// `GET /connectors/{name}/tasks`: each task's id and configuration.
+    pub fn task_configs(
+        &self,
+        name: &str,
+    ) -> Result<Vec<(TaskId, crate::storage::configs::Entries)>, WorkerError> {
+        if self.shared.configs.connector(name).is_none() {
+            return Err(WorkerError::NotFound(name.to_owned()));
+        }
+        Ok(self
+            .shared
+            .configs
+            .task_configs(name)
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| {
+                (
+                    TaskId {
+                        connector: name.to_owned(),
+                        task: i as u32,
+                    },
+                    c,
+                )
+            })
+            .collect())
+    }
+
+    fn kind_of(&self, entries: &[(String, String)]) -> Option<ConnectorType> {
+        let class = crate::config::get(entries, "connector.class")?;
+        let plugin = self.shared.catalog.find(KindClass::Connector, class).ok()?;
+        match plugin.manifest.kind {
+            PluginKind::SourceConnector => Some(ConnectorType::Source),
+            PluginKind::SinkConnector => Some(ConnectorType::Sink),
+            _ => None,
+        }
+    }
+
+    /// `GET /connectors/{name}/status`.
+    pub fn connector_status(&self, name: &str) -> Result<ConnectorStateInfo, WorkerError> {
+        let entries = self
+            .shared
+            .configs
+            .connector(name)
+            .ok_or_else(|| WorkerError::NotFound(name.to_owned()))?;
+        let connector = self.shared.statuses.connector(name).unwrap_or(Status {
+            state: State::Unassigned,
+            worker_id: self.shared.worker_id.clone(),
+            trace: None,
+        });
+        Ok(ConnectorStateInfo {
+            name: name.to_owned(),
+            connector: connector.into(),
+            tasks: self
+                .shared
+                .statuses
+                .tasks(name)
+                .into_iter()
+                .map(|(id, s)| TaskStateInfo {
+                    id,
+                    status: s.into(),
+                })
+                .collect(),
+            kind: self.kind_of(&entries),
+        })
+    }
+
+    /// `DELETE /connectors/{name}`: stop its tasks (committing what they
+    /// did), stop the connector, forget it. Offsets are kept, as in Apache.
+    pub async fn delete_connector(&self, name: &str) -> Result<(), WorkerError> {
+        if self.shared.configs.connector(name).is_none() {
+            return Err(WorkerError::NotFound(name.to_owned()));
+        }
+        let removed = self.running.lock().await.remove(name);
+        if let Some(running) = removed {
+            self.stop_running(name, running).await;
+        }
+        self.shared.configs.remove(name);
+        self.shared.statuses.remove(name);
+        tracing::info!(connector = %name, "Deleted connector");
+        Ok(())
+    }
+
+    /// Stop every connector (SIGINT/SIGTERM): tasks commit their offsets.
+    pub async fn shutdown(&self) {
+        let all = std::mem::take(&mut *self.running.lock().await);
+        let stops = all.into_iter().map(|(name, running)| async move {
+            self.stop_running(&name, running).await;
+        });
+        for stop in stops {
+            stop.await;
+        }
+    }
+
+    async fn stop_running(&self, name: &str, running: Running) {
+        for task in &running.tasks {
+            let _ = task.stop.send(true);
+        }
+        for mut task in running.tasks {
+            match tokio::time::timeout(self.shared.shutdown_timeout, &mut task.join).await {
+                Ok(_) => {}
+                Err(_) => {
+                    tracing::warn!(
+                        connector = %name,
+                        task = task.id,
+                        timeout_ms = self.shared.shutdown_timeout.as_millis() as u64,
+                        "Task did not stop within task.shutdown.graceful.timeout.ms; cancelling it"
+                    );
+                    task.join.abort();
+                }
+            }
+        }
+        if let Some((mut sandbox, handle)) = running.sandbox {
+            let stopped = match &handle {
+                ConnectorHandle::Source(h) => sandbox.stop_source_connector(h).await,
+                ConnectorHandle::Sink(h) => sandbox.stop_sink_connector(h).await,
+            };
+            if let Err(e) = stopped {
+                tracing::warn!(connector = %name, "Connector did not stop cleanly: {e}");
+            }
+            sandbox.close_all().await;
+        }
+    }
+
+    /// Resolve the converters of a connector (its overrides, else the
+    /// worker's defaults).
+    fn converters(&self, config: &ConnectorConfig) -> Result<Converters, NotFound> {
+        let catalog = &self.shared.catalog;
+        let resolve =
+            |spec: &ConverterSpec, class: KindClass| -> Result<ConverterPlugin, NotFound> {
+                Ok(ConverterPlugin {
+                    plugin: catalog.find(class, &spec.class)?,
+                    config: spec.config.clone(),
+                })
+            };
+        let key = resolve(
+            config.key_converter.as_ref().unwrap_or(&self.defaults.0),
+            KindClass::Converter,
+        )?;
+        let value = resolve(
+            config.value_converter.as_ref().unwrap_or(&self.defaults.1),
+            KindClass::Converter,
+        )?;
+        let header = match &config.header_converter {
+            Some(spec) => Some(resolve(spec, KindClass::HeaderConverter)?),
+            None => match resolve(&self.defaults.2, KindClass::HeaderConverter) {
+                Ok(c) => Some(c),
+                // The default (SimpleHeaderConverter) is not among the
+                // plugins: headers then cross as raw bytes, which is what
+                // users of byte-valued headers expect anyway.
+                Err(_) if self.defaults.2.class.ends_with("SimpleHeaderConverter") => None,
+                Err(e) => return Err(e),
+            },
+        };
+        Ok(Converters { key, value, header })
+    }
+
+    /// Start a connector and its tasks.
+    async fn start(
+        &self,
+        config: ConnectorConfig,
+        plugin: Arc<PluginInfo>,
+    ) -> Result<Running, StartError> {
+        let name = config.name.clone();
+        let kind = match plugin.manifest.kind {
+            PluginKind::SinkConnector => ConnectorType::Sink,
+            _ => ConnectorType::Source,
+        };
+        let fail = StartError::Failed;
+        let converters = self
+            .converters(&config)
+            .map_err(|e| StartError::Rejected(vec![e.to_string()]))?;
+        let (plugin_config, grants) =
+            grants_for(&plugin.manifest.config, &config.entries, &self.shared.cwd);
+        let span = tracing::info_span!("connector", connector = %name);
+        let mut sandbox =
+            Sandbox::new(self.shared.engine.clone(), &grants).map_err(|e| fail(e.to_string()))?;
+        let started = async {
+            match kind {
+                ConnectorType::Source => {
+                    let h = sandbox
+                        .create_source_connector(&plugin, &plugin_config)
+                        .await?;
+                    let tasks = sandbox.source_task_configs(&h, config.tasks_max).await?;
+                    Ok::<_, CallError>((ConnectorHandle::Source(h), tasks))
+                }
+                ConnectorType::Sink => {
+                    let h = sandbox
+                        .create_sink_connector(&plugin, &plugin_config)
+                        .await?;
+                    let tasks = sandbox.sink_task_configs(&h, config.tasks_max).await?;
+                    Ok((ConnectorHandle::Sink(h), tasks))
+                }
+            }
+        }
+        .instrument(span.clone())
+        .await;
+        let (handle, task_configs) = match started {
+            Ok(ok) => ok,
+            Err(CallError::Plugin { error, .. }) if error.kind == ErrorKind::Config => {
+                sandbox.close_all().await;
+                return Err(StartError::Rejected(vec![error.message]));
+            }
+            Err(e) => {
+                sandbox.close_all().await;
+                return Err(fail(e.to_string()));
+            }
+        };
+        let task_configs: Vec<Vec<(String, String)>> = task_configs
+            .into_iter()
+            .take(config.tasks_max as usize)
+            .collect();
+        self.shared
+            .configs
+            .put_task_configs(&name, task_configs.clone());
+        self.shared.set_connector(&name, State::Running, None);
+        span.in_scope(|| tracing::info!(tasks = task_configs.len(), plugin = %plugin.name(), "Connector started"));
+
+        let mut tasks = Vec::with_capacity(task_configs.len());
+        for (id, task_config) in task_configs.into_iter().enumerate() {
+            let id = id as u32;
+            // Task configs come from the plugin: derive grants from them too.
+            let (task_config, task_grants) =
+                grants_for(&plugin.manifest.config, &task_config, &self.shared.cwd);
+            let ctx = TaskContext {
+                shared: self.shared.clone(),
+                connector: config.clone(),
+                task: id,
+                plugin: plugin.clone(),
+                config: task_config,
+                grants: task_grants,
+                converters: converters.clone(),
+            };
+            tasks.push(self.spawn_task(ctx, kind));
+        }
+        Ok(Running {
+            sandbox: Some((sandbox, handle)),
+            tasks,
+        })
+    }
+
+    fn spawn_task(&self, ctx: TaskContext, kind: ConnectorType) -> RunningTask {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let id = ctx.task;
+        let connector = ctx.connector.name.clone();
+        let shared = ctx.shared.clone();
+        let span = tracing::info_span!("task", connector = %connector, task = id);
+        shared.set_task(&connector, id, State::Running, None);
+        let join = tokio::spawn(
+            async move {
+                let result = match kind {
+                    ConnectorType::Source => source::run(ctx, stop_rx).await,
+                    ConnectorType::Sink => sink::run(ctx, stop_rx).await,
+                };
+                match result {
+                    Ok(()) => {
+                        tracing::info!("Task stopped");
+                        shared.set_task(&connector, id, State::Unassigned, None);
+                    }
+                    Err(e) => {
+                        tracing::error!("Task failed: {e}");
+                        shared.set_task(&connector, id, State::Failed, Some(e.to_string()));
+                    }
+                }
+            }
+            .instrument(span),
+        );
+        RunningTask {
+            id,
+            stop: stop_tx,
+            join,
+        }
+    }
+}
+
+/// Why a connector did not start.
+enum StartError {
+    /// The plugin (or a converter lookup) rejected the configuration.
+    Rejected(Vec<String>),
+    /// It failed otherwise; the connector is kept as FAILED.
+    Failed(String),
+}
+
+/// Waits for `stop` to turn true (or its sender to go away).
+pub(crate) async fn stopped(stop: &mut watch::Receiver<bool>) {
+    while !*stop.borrow() {
+        if stop.changed().await.is_err() {
+            return;
+        }
+    }
+}

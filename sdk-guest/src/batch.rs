@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use crate::data::{Field, Header, Record, Schema, SchemaType, Struct, Value};
 use crate::layout::{
-    HEADER_SIZE, HeaderDesc, NODE_SIZE, NONE, Node, NodeKind, RECORD_SIZE, RecordDesc,
+    HEADER_SIZE, HeaderDesc, NODE_SIZE, NONE, Node, NodeKind, Part, RECORD_SIZE, RecordDesc, u32_at,
 };
 
 /// How deeply values and schemas may nest. Connect data in the wild rarely
@@ -100,6 +100,9 @@ pub enum BatchError {
         /// The schema's type.
         expected: &'static str,
     },
+    /// A returned batch breaks a rule of the contract beyond the layout.
+    #[error("{0}")]
+    Contract(String),
     /// A struct value has no struct schema.
     #[error("{what}: a struct value needs a struct schema")]
     StructWithoutSchema {
@@ -135,10 +138,16 @@ pub struct SchemaDef {
 }
 
 /// Records in the packed layout (see [`crate::layout`] and the WIT).
+///
+/// `data` is append-only ([`Batch::push_bytes`]): bytes a batch received
+/// from the host are never changed, so a plugin returns only what it added
+/// (the WIT's `data-base` rule) and most bytes cross the boundary once.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Batch {
     /// Every variable-length byte.
-    pub data: Vec<u8>,
+    data: Vec<u8>,
+    /// How many leading bytes of `data` the other side already has.
+    shared: u32,
     /// Record descriptors.
     pub records: Vec<u8>,
     /// Header descriptors.
@@ -392,6 +401,59 @@ impl Batch {
         Self::default()
     }
 
+    /// A batch from its parts, as received from the other side of the
+    /// boundary: `data` is complete, and the first `shared` bytes of it are
+    /// bytes that side already has (0 on the host; the whole input in a
+    /// plugin).
+    #[allow(clippy::too_many_arguments, reason = "one argument per WIT field")]
+    pub fn from_parts(
+        data: Vec<u8>,
+        shared: u32,
+        records: Vec<u8>,
+        headers: Vec<u8>,
+        nodes: Vec<u8>,
+        topics: Vec<String>,
+        schemas: Vec<SchemaDef>,
+        source_partitions: Vec<String>,
+    ) -> Self {
+        let shared = shared.min(u32::try_from(data.len()).unwrap_or(u32::MAX));
+        Self {
+            data,
+            shared,
+            records,
+            headers,
+            nodes,
+            topics,
+            schemas,
+            source_partitions,
+        }
+    }
+
+    /// Every variable-length byte.
+    pub fn data(&self) -> &[u8] {
+        &self.data
+    }
+
+    /// Mark every byte of `data` as held by the other side (a plugin calls
+    /// this on a batch it received).
+    pub fn share_all(&mut self) {
+        self.shared = u32::try_from(self.data.len()).unwrap_or(u32::MAX);
+    }
+
+    /// Split off what to send back: `(data-base, the bytes after it)`.
+    /// Bytes the other side has stay behind; only appended ones move.
+    pub fn take_unshared_data(&mut self) -> (u32, Vec<u8>) {
+        let base = self.shared;
+        let tail = self.data.split_off(base as usize);
+        (base, tail)
+    }
+
+    /// Take the data out (the host sends it whole).
+    pub fn take_data(&mut self) -> Vec<u8> {
+        self.shared = 0;
+        std::mem::take(&mut self.data)
+    }
+
     /// A batch holding `records`.
     pub fn from_records<'r>(
         records: impl IntoIterator<Item = &'r Record>,
@@ -425,33 +487,35 @@ impl Batch {
 
     /// The descriptor of record `i`.
     pub fn desc(&self, i: usize) -> Result<RecordDesc, BatchError> {
-        let bytes = self
-            .records
-            .get(i * RECORD_SIZE..(i + 1) * RECORD_SIZE)
-            .and_then(|s| <&[u8; RECORD_SIZE]>::try_from(s).ok())
-            .ok_or(BatchError::IndexOutOfRange {
-                what: "a record lookup".into(),
-                table: "records",
-                index: i as u64,
-                len: self.len(),
-            })?;
-        Ok(RecordDesc::read(bytes))
+        Ok(RecordDesc::read(entry(&self.records, i, "records")?))
     }
 
     /// Overwrite the descriptor of record `i`.
     pub fn set_desc(&mut self, i: usize, desc: &RecordDesc) -> Result<(), BatchError> {
-        let len = self.len();
-        let bytes = self
-            .records
-            .get_mut(i * RECORD_SIZE..(i + 1) * RECORD_SIZE)
-            .and_then(|s| <&mut [u8; RECORD_SIZE]>::try_from(s).ok())
-            .ok_or(BatchError::IndexOutOfRange {
-                what: "a record update".into(),
-                table: "records",
-                index: i as u64,
-                len,
-            })?;
-        desc.write(bytes);
+        desc.write(entry_mut(&mut self.records, i, "records")?);
+        Ok(())
+    }
+
+    /// The node and schema index of record `i`'s key or value, read without
+    /// decoding the rest of the descriptor (converters touch only these).
+    pub fn part(&self, i: usize, part: Part) -> Result<(Node, u32), BatchError> {
+        let bytes: &[u8; RECORD_SIZE] = entry(&self.records, i, "records")?;
+        let (schema_at, node_at) = part.positions();
+        Ok((Node::read_at(bytes, node_at), u32_at(bytes, schema_at)))
+    }
+
+    /// Replace record `i`'s key or value and its schema index.
+    pub fn set_part(
+        &mut self,
+        i: usize,
+        part: Part,
+        node: Node,
+        schema: u32,
+    ) -> Result<(), BatchError> {
+        let bytes: &mut [u8; RECORD_SIZE] = entry_mut(&mut self.records, i, "records")?;
+        let (schema_at, node_at) = part.positions();
+        bytes[schema_at..schema_at + 4].copy_from_slice(&schema.to_le_bytes());
+        node.write_at(bytes, node_at);
         Ok(())
     }
 
@@ -480,64 +544,22 @@ impl Batch {
 
     /// Header descriptor `j`.
     pub fn header_desc(&self, j: usize) -> Result<HeaderDesc, BatchError> {
-        let bytes = self
-            .headers
-            .get(j * HEADER_SIZE..(j + 1) * HEADER_SIZE)
-            .and_then(|s| <&[u8; HEADER_SIZE]>::try_from(s).ok())
-            .ok_or(BatchError::IndexOutOfRange {
-                what: "a header lookup".into(),
-                table: "headers",
-                index: j as u64,
-                len: self.header_count(),
-            })?;
-        Ok(HeaderDesc::read(bytes))
+        Ok(HeaderDesc::read(entry(&self.headers, j, "headers")?))
     }
 
     /// Overwrite header descriptor `j`.
     pub fn set_header_desc(&mut self, j: usize, desc: &HeaderDesc) -> Result<(), BatchError> {
-        let len = self.header_count();
-        let bytes = self
-            .headers
-            .get_mut(j * HEADER_SIZE..(j + 1) * HEADER_SIZE)
-            .and_then(|s| <&mut [u8; HEADER_SIZE]>::try_from(s).ok())
-            .ok_or(BatchError::IndexOutOfRange {
-                what: "a header update".into(),
-                table: "headers",
-                index: j as u64,
-                len,
-            })?;
-        desc.write(bytes);
+        desc.write(entry_mut(&mut self.headers, j, "headers")?);
         Ok(())
     }
 
     /// Node `j` of the node arena.
     pub fn node(&self, j: usize) -> Result<Node, BatchError> {
-        let bytes = self
-            .nodes
-            .get(j * NODE_SIZE..(j + 1) * NODE_SIZE)
-            .and_then(|s| <&[u8; NODE_SIZE]>::try_from(s).ok())
-            .ok_or(BatchError::IndexOutOfRange {
-                what: "a node lookup".into(),
-                table: "nodes",
-                index: j as u64,
-                len: self.node_count(),
-            })?;
-        Ok(Node::read(bytes))
+        Ok(Node::read(entry(&self.nodes, j, "nodes")?))
     }
 
     fn set_node(&mut self, j: usize, node: Node) -> Result<(), BatchError> {
-        let len = self.node_count();
-        let bytes = self
-            .nodes
-            .get_mut(j * NODE_SIZE..(j + 1) * NODE_SIZE)
-            .and_then(|s| <&mut [u8; NODE_SIZE]>::try_from(s).ok())
-            .ok_or(BatchError::IndexOutOfRange {
-                what: "a node update".into(),
-                table: "nodes",
-                index: j as u64,
-                len,
-            })?;
-        node.write(bytes);
+        node.write(entry_mut(&mut self.nodes, j, "nodes")?);
         Ok(())
     }
 
@@ -1193,6 +1215,38 @@ impl fmt::Display for ValueRef<'_> {
     }
 }
 
+/// Entry `i` of a list of fixed-size descriptors.
+fn entry<'a, const N: usize>(
+    list: &'a [u8],
+    i: usize,
+    table: &'static str,
+) -> Result<&'a [u8; N], BatchError> {
+    list.get(i * N..(i + 1) * N)
+        .and_then(|s| <&[u8; N]>::try_from(s).ok())
+        .ok_or_else(|| out_of_range(table, i, list.len() / N))
+}
+
+/// Entry `i` of a list of fixed-size descriptors, to overwrite.
+fn entry_mut<'a, const N: usize>(
+    list: &'a mut [u8],
+    i: usize,
+    table: &'static str,
+) -> Result<&'a mut [u8; N], BatchError> {
+    let len = list.len() / N;
+    list.get_mut(i * N..(i + 1) * N)
+        .and_then(|s| <&mut [u8; N]>::try_from(s).ok())
+        .ok_or_else(|| out_of_range(table, i, len))
+}
+
+fn out_of_range(table: &'static str, index: usize, len: usize) -> BatchError {
+    BatchError::IndexOutOfRange {
+        what: "a lookup".into(),
+        table,
+        index: index as u64,
+        len,
+    }
+}
+
 fn intern(table: &mut Vec<String>, item: &str) -> Result<u32, BatchError> {
     // Tables are small (topics, source partitions of one task), and the
     // last entry is the most likely hit, so search from the end.
@@ -1443,6 +1497,33 @@ mod tests {
             b.validate(),
             Err(BatchError::UnknownKind { kind: 200, .. })
         ));
+    }
+
+    #[test]
+    fn only_appended_bytes_go_back() {
+        let given =
+            Batch::from_records(&[Record::new("t").with_value(None, "abc".into())]).unwrap();
+        let mut b = Batch::from_parts(
+            given.data().to_vec(),
+            0,
+            given.records.clone(),
+            Vec::new(),
+            Vec::new(),
+            given.topics.clone(),
+            Vec::new(),
+            Vec::new(),
+        );
+        b.share_all();
+        let (start, len) = b.push_bytes(b"new").unwrap();
+        assert_eq!((start, len), (3, 3), "appended after the given bytes");
+        let (base, tail) = b.take_unshared_data();
+        assert_eq!(base as usize, given.data().len());
+        assert_eq!(tail, b"new");
+        // A batch built from scratch sends everything.
+        let (base, all) = Batch::from_records(&[Record::new("t")])
+            .unwrap()
+            .take_unshared_data();
+        assert_eq!((base, all.len()), (0, 0));
     }
 
     #[test]

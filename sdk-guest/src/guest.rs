@@ -67,15 +67,17 @@ fn schema_type_from_wit(t: wit::SchemaType) -> SchemaType {
     }
 }
 
+/// A batch from the host: all its data is held by the host too, so only
+/// bytes appended here go back (the WIT's `data-base` rule).
 fn batch_from_wit(b: wit::Batch) -> Batch {
-    Batch {
-        data: b.data,
-        records: b.records,
-        headers: b.headers,
-        nodes: b.nodes,
-        topics: b.topics,
-        schemas: b
-            .schemas
+    let mut batch = Batch::from_parts(
+        b.data,
+        0,
+        b.records,
+        b.headers,
+        b.nodes,
+        b.topics,
+        b.schemas
             .into_iter()
             .map(|s| SchemaDef {
                 schema_type: schema_type_from_wit(s.type_),
@@ -90,13 +92,17 @@ fn batch_from_wit(b: wit::Batch) -> Batch {
                 fields: s.fields.into_iter().map(|f| (f.name, f.schema)).collect(),
             })
             .collect(),
-        source_partitions: b.source_partitions,
-    }
+        b.source_partitions,
+    );
+    batch.share_all();
+    batch
 }
 
-fn batch_to_wit(b: Batch) -> wit::Batch {
+fn batch_to_wit(mut b: Batch) -> wit::Batch {
+    let (data_base, data) = b.take_unshared_data();
     wit::Batch {
-        data: b.data,
+        data,
+        data_base,
         records: b.records,
         headers: b.headers,
         nodes: b.nodes,

@@ -16,6 +16,26 @@ pub const NODE_SIZE: usize = 16;
 /// "No index": no schema, no source partition.
 pub const NONE: u32 = u32::MAX;
 
+/// Which of a record's two values: its key or its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The key.
+    Key,
+    /// The value.
+    Value,
+}
+
+impl Part {
+    /// Byte positions in a record descriptor of this part's schema index
+    /// and node.
+    pub(crate) const fn positions(self) -> (usize, usize) {
+        match self {
+            Part::Key => (36, 56),
+            Part::Value => (40, 72),
+        }
+    }
+}
+
 /// Record flag: the timestamp field is set.
 pub const FLAG_HAS_TIMESTAMP: u32 = 1;
 /// Shift of the two timestamp-type bits in the record flags.
@@ -132,7 +152,7 @@ impl Node {
     }
 
     /// Read the node at byte `at` of a descriptor (`at + 16 <= b.len()`).
-    fn read_at(b: &[u8], at: usize) -> Self {
+    pub(crate) fn read_at(b: &[u8], at: usize) -> Self {
         Self {
             kind: b[at],
             a: u32_at(b, at + 4),
@@ -141,7 +161,7 @@ impl Node {
     }
 
     /// Write the node at byte `at` of a descriptor (`at + 16 <= b.len()`).
-    fn write_at(&self, b: &mut [u8], at: usize) {
+    pub(crate) fn write_at(&self, b: &mut [u8], at: usize) {
         b[at] = self.kind;
         b[at + 1..at + 4].fill(0);
         b[at + 4..at + 8].copy_from_slice(&self.a.to_le_bytes());
@@ -321,7 +341,7 @@ impl HeaderDesc {
     }
 }
 
-fn u32_at(b: &[u8], at: usize) -> u32 {
+pub(crate) fn u32_at(b: &[u8], at: usize) -> u32 {
     let mut word = [0u8; 4];
     word.copy_from_slice(&b[at..at + 4]);
     u32::from_le_bytes(word)
@@ -364,6 +384,13 @@ mod tests {
         // The layout is normative: spot-check two positions.
         assert_eq!(&bytes[4..8], &7i32.to_le_bytes());
         assert_eq!(bytes[72], NodeKind::Int64 as u8);
+        // The part accessors use the same positions.
+        let (schema_at, node_at) = Part::Value.positions();
+        assert_eq!(u32_at(&bytes, schema_at), 4);
+        assert_eq!(Node::read_at(&bytes, node_at), desc.value);
+        let (schema_at, node_at) = Part::Key.positions();
+        assert_eq!(u32_at(&bytes, schema_at), NONE);
+        assert_eq!(Node::read_at(&bytes, node_at), desc.key);
     }
 
     #[test]

@@ -4,28 +4,48 @@
 //! transforms and predicates — in plain Rust, and build them into a
 //! WebAssembly component with `cargo build --target wasm32-wasip2`.
 //!
-//! ```ignore
+//! ```
+//! use wasm_connect_sdk::log;
 //! use wasm_connect_sdk::prelude::*;
 //!
-//! struct Upper;
-//! impl Transform for Upper {
+//! /// A sink connector that logs every record it receives.
+//! pub struct LogSink {
+//!     config: Config,
+//! }
+//!
+//! impl SinkConnector for LogSink {
+//!     type Task = LogSinkTask;
 //!     fn manifest() -> Manifest {
-//!         Manifest::new(PluginKind::Transform, "example.Upper", "1.0.0")
+//!         Manifest::new(PluginKind::SinkConnector, "example.LogSinkConnector", "1.0.0")
 //!     }
-//!     fn configure(_config: Config) -> Result<Self> { Ok(Upper) }
-//!     fn apply(&mut self, records: Batch) -> Result<Batch> {
-//!         let mut out = Batch::new();
-//!         for mut record in records.to_records()? {
-//!             if let Value::String(s) = &record.value {
-//!                 record.value = Value::String(s.to_uppercase());
-//!             }
-//!             out.push_record(&record)?;
-//!         }
-//!         Ok(out)
+//!     fn start(config: Config) -> Result<Self> {
+//!         Ok(Self { config })
+//!     }
+//!     fn task_configs(&mut self, max_tasks: u32) -> Result<Vec<Config>> {
+//!         Ok(vec![self.config.clone(); max_tasks as usize])
 //!     }
 //! }
 //!
-//! wasm_connect_sdk::export_plugins!(transform: [Upper]);
+//! pub struct LogSinkTask;
+//!
+//! impl SinkTask for LogSinkTask {
+//!     fn start(_config: Config) -> Result<Self> {
+//!         Ok(Self)
+//!     }
+//!     fn put(&mut self, records: &Batch) -> Result<()> {
+//!         for record in records.iter() {
+//!             log::info(&format!("{}: {}", record.topic()?, record.value()?));
+//!         }
+//!         Ok(())
+//!     }
+//! }
+//!
+//! wasm_connect_sdk::export_plugins!(sink: [LogSink]);
+//!
+//! // Outside a component, the registry can be inspected (and the plugin
+//! // unit-tested) natively:
+//! use wasm_connect_sdk::PluginSet;
+//! assert_eq!(Plugins::registry().manifests()[0].name, "example.LogSinkConnector");
 //! ```
 //!
 //! Records cross the sandbox in batches laid out as one byte buffer plus
@@ -91,7 +111,7 @@ pub mod __bindings {
 
 /// Export the listed plugins from this crate's component.
 ///
-/// ```ignore
+/// ```text
 /// wasm_connect_sdk::export_plugins!(
 ///     source: [FileStreamSource],
 ///     sink: [FileStreamSink],

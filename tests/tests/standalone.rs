@@ -2,7 +2,12 @@
 //! broker, the REST API, restarts with and without a clean stop, and bad
 //! input that must not take the worker down.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test code: a failure should stop loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failure should stop loudly"
+)]
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;

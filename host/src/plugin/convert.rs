@@ -7,10 +7,11 @@ use wasm_connect_sdk::SchemaType;
 
 use super::bindings::wasm_connect::plugin::types as wit;
 
-/// A batch as the host bindings want it.
-pub fn batch_to_wit(b: sdk::Batch) -> wit::Batch {
+/// A batch as the host bindings want it (the host always sends all data).
+pub fn batch_to_wit(mut b: sdk::Batch) -> wit::Batch {
     wit::Batch {
-        data: b.data,
+        data: b.take_data(),
+        data_base: 0,
         records: b.records,
         headers: b.headers,
         nodes: b.nodes,
@@ -20,17 +21,39 @@ pub fn batch_to_wit(b: sdk::Batch) -> wit::Batch {
     }
 }
 
-/// A batch a plugin returned, as the SDK type (not yet validated).
-pub fn batch_from_wit(b: wit::Batch) -> sdk::Batch {
-    sdk::Batch {
-        data: b.data,
-        records: b.records,
-        headers: b.headers,
-        nodes: b.nodes,
-        topics: b.topics,
-        schemas: b.schemas.into_iter().map(schema_from_wit).collect(),
-        source_partitions: b.source_partitions,
-    }
+/// A batch a plugin returned, as the SDK type (not yet validated). With a
+/// `data-base`, the returned bytes follow that many bytes of `given`, the
+/// data of the batch the call received; `None` when the call received none.
+pub fn batch_from_wit(b: wit::Batch, given: Option<Vec<u8>>) -> Result<sdk::Batch, String> {
+    let data = match (b.data_base, given) {
+        (0, _) => b.data,
+        (base, Some(mut given)) if base as usize <= given.len() => {
+            given.truncate(base as usize);
+            given.extend_from_slice(&b.data);
+            given
+        }
+        (base, Some(given)) => {
+            return Err(format!(
+                "its data-base {base} is larger than the {} bytes of data it was given",
+                given.len()
+            ));
+        }
+        (base, None) => {
+            return Err(format!(
+                "its data-base is {base}, but the call was given no batch to build on"
+            ));
+        }
+    };
+    Ok(sdk::Batch::from_parts(
+        data,
+        0,
+        b.records,
+        b.headers,
+        b.nodes,
+        b.topics,
+        b.schemas.into_iter().map(schema_from_wit).collect(),
+        b.source_partitions,
+    ))
 }
 
 fn schema_to_wit(s: sdk::SchemaDef) -> wit::Schema {
@@ -156,5 +179,35 @@ pub fn manifest_from_wit(m: wit::PluginManifest) -> sdk::Manifest {
                 },
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn returned(data: &[u8], data_base: u32) -> wit::Batch {
+        let mut b = batch_to_wit(sdk::Batch::new());
+        b.data = data.to_vec();
+        b.data_base = data_base;
+        b
+    }
+
+    #[test]
+    fn returned_data_builds_on_the_given_bytes() {
+        let joined = batch_from_wit(returned(b"XY", 3), Some(b"abcdef".to_vec())).unwrap();
+        assert_eq!(joined.data(), b"abcXY");
+        let whole = batch_from_wit(returned(b"new", 0), Some(b"old".to_vec())).unwrap();
+        assert_eq!(whole.data(), b"new");
+        assert_eq!(
+            batch_from_wit(returned(b"", 9), Some(b"abc".to_vec()))
+                .err()
+                .unwrap(),
+            "its data-base 9 is larger than the 3 bytes of data it was given"
+        );
+        assert_eq!(
+            batch_from_wit(returned(b"", 1), None).err().unwrap(),
+            "its data-base is 1, but the call was given no batch to build on"
+        );
     }
 }

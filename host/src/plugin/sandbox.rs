@@ -142,8 +142,20 @@ fn failed(plugin: &str, call: &'static str, e: wit::PluginError) -> CallError {
     }
 }
 
-fn checked(plugin: &str, call: &'static str, batch: wit::Batch) -> Result<sdk::Batch, CallError> {
-    let batch = batch_from_wit(batch);
+/// A returned batch, joined with the data the call was given (`given`)
+/// and checked: plugin output is untrusted.
+fn checked(
+    plugin: &str,
+    call: &'static str,
+    batch: wit::Batch,
+    given: Option<Vec<u8>>,
+) -> Result<sdk::Batch, CallError> {
+    let bad = |reason: String| CallError::BadOutput {
+        plugin: plugin.to_owned(),
+        call,
+        error: BatchError::Contract(reason),
+    };
+    let batch = batch_from_wit(batch, given).map_err(bad)?;
     batch.validate().map_err(|error| CallError::BadOutput {
         plugin: plugin.to_owned(),
         call,
@@ -311,7 +323,7 @@ impl Sandbox {
             .await
             .map_err(|e| trap(&h.plugin, "poll", e))?
             .map_err(|e| failed(&h.plugin, "poll", e))?;
-        checked(&h.plugin, "poll", batch)
+        checked(&h.plugin, "poll", batch, None)
     }
 
     /// Tell a source task which offsets are stored.
@@ -515,15 +527,15 @@ impl Sandbox {
         h: &ConverterHandle,
         batch: sdk::Batch,
     ) -> Result<sdk::Batch, CallError> {
-        let batch = batch_to_wit(batch);
+        let given = batch_to_wit(batch);
         let out = h
             .guest
             .converter()
-            .call_from_connect(&mut self.store, h.resource, &batch)
+            .call_from_connect(&mut self.store, h.resource, &given)
             .await
             .map_err(|e| trap(&h.plugin, "from-connect", e))?
             .map_err(|e| failed(&h.plugin, "from-connect", e))?;
-        checked(&h.plugin, "from-connect", out)
+        checked(&h.plugin, "from-connect", out, Some(given.data))
     }
 
     /// Deserialize with a converter; the result is checked.
@@ -532,15 +544,15 @@ impl Sandbox {
         h: &ConverterHandle,
         batch: sdk::Batch,
     ) -> Result<sdk::Batch, CallError> {
-        let batch = batch_to_wit(batch);
+        let given = batch_to_wit(batch);
         let out = h
             .guest
             .converter()
-            .call_to_connect(&mut self.store, h.resource, &batch)
+            .call_to_connect(&mut self.store, h.resource, &given)
             .await
             .map_err(|e| trap(&h.plugin, "to-connect", e))?
             .map_err(|e| failed(&h.plugin, "to-connect", e))?;
-        checked(&h.plugin, "to-connect", out)
+        checked(&h.plugin, "to-connect", out, Some(given.data))
     }
 
     /// Drop every resource created in this sandbox (best effort: after a

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use wasm_connect_sdk::batch::BatchError;
-use wasm_connect_sdk::layout::{NONE, Node, NodeKind};
+use wasm_connect_sdk::layout::{NONE, Node, NodeKind, Part};
 use wasm_connect_sdk::prelude::*;
 
 wasm_connect_sdk::export_plugins!(converter: [StringConverter, ByteArrayConverter]);
@@ -18,22 +18,15 @@ fn for_each_target(
 ) -> Result<()> {
     match target {
         Target::Key | Target::Value => {
+            let part = if target == Target::Key {
+                Part::Key
+            } else {
+                Part::Value
+            };
             for i in 0..batch.len() {
-                let mut desc = batch.desc(i)?;
-                let (node, schema) = if target == Target::Key {
-                    (desc.key, desc.key_schema)
-                } else {
-                    (desc.value, desc.value_schema)
-                };
+                let (node, schema) = batch.part(i, part)?;
                 let (node, schema) = f(batch, i, node, schema)?;
-                if target == Target::Key {
-                    desc.key = node;
-                    desc.key_schema = schema;
-                } else {
-                    desc.value = node;
-                    desc.value_schema = schema;
-                }
-                batch.set_desc(i, &desc)?;
+                batch.set_part(i, part, node, schema)?;
             }
         }
         Target::Headers => {

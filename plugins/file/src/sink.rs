@@ -111,7 +111,10 @@ impl SinkTask for FileStreamSinkTask {
                 .and_then(|()| self.out.write_all(b"\n"))
                 .map_err(|e| self.io_error(e))?;
         }
-        Ok(())
+        // Apache's PrintStream hands every line to the OS at once, so lines
+        // show up in the file as records arrive; do the same, once per
+        // batch. Durability (fsync) waits for `flush`.
+        self.out.flush().map_err(|e| self.io_error(e))
     }
 
     fn flush(&mut self, offsets: Vec<TopicPartitionOffset>) -> Result<Vec<TopicPartitionOffset>> {

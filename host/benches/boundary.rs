@@ -1,0 +1,134 @@
+//! The cost of the plugin boundary per record: a converter call on batches
+//! of 1, 100 and 1,000 records with 100-byte values, through wasmtime,
+//! beside the same converter compiled natively (plain Rust, no boundary).
+//!
+//! Run: `cargo bench -p wasm-connect --bench boundary`. Results and the
+//! machine they came from are in BENCHMARKS.md.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "benchmark code"
+)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use wasm_connect::cli::builtin_plugin_dir;
+use wasm_connect::plugin::catalog::KindClass;
+use wasm_connect::plugin::sandbox::ConverterTarget;
+use wasm_connect::plugin::{Grants, PluginCatalog, PluginEngine, Sandbox};
+use wasm_connect_sdk::layout::{Node, RecordDesc};
+use wasm_connect_sdk::{Batch, Config, Converter, Target};
+
+/// A batch as a sink task builds it from Kafka: bytes values, no schema.
+fn raw_batch(records: usize) -> Batch {
+    let mut batch = Batch::new();
+    let topic = batch.intern_topic("bench").unwrap();
+    let value = [b'x'; 100];
+    for offset in 0..records {
+        let (start, len) = batch.push_bytes(&value).unwrap();
+        batch.push_desc(&RecordDesc {
+            topic,
+            partition: 0,
+            offset: offset as i64,
+            value: Node::bytes(start, len),
+            ..RecordDesc::default()
+        });
+    }
+    batch
+}
+
+fn boundary(c: &mut Criterion) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let engine = Arc::new(PluginEngine::new().unwrap());
+    let dir = builtin_plugin_dir().expect("built-in plugins (cargo build first)");
+    let catalog = rt.block_on(PluginCatalog::load(&engine, &[dir]));
+    let string = catalog
+        .find(KindClass::Converter, "StringConverter")
+        .unwrap();
+    let bytes = catalog
+        .find(KindClass::Converter, "ByteArrayConverter")
+        .unwrap();
+    let mut sandbox = Sandbox::new(engine.clone(), &Grants::default()).unwrap();
+    let (string_conv, bytes_conv) = rt.block_on(async {
+        (
+            sandbox
+                .create_converter(&string, &vec![], ConverterTarget::Value)
+                .await
+                .unwrap(),
+            sandbox
+                .create_converter(&bytes, &vec![], ConverterTarget::Value)
+                .await
+                .unwrap(),
+        )
+    });
+
+    let mut group = c.benchmark_group("converter to-connect, 100-byte values");
+    group.measurement_time(Duration::from_secs(4));
+    for records in [1usize, 100, 1000] {
+        let input = raw_batch(records);
+        group.throughput(Throughput::Elements(records as u64));
+        for (name, conv) in [
+            ("StringConverter wasm", &string_conv),
+            ("ByteArrayConverter wasm", &bytes_conv),
+        ] {
+            group.bench_with_input(BenchmarkId::new(name, records), &input, |b, input| {
+                b.iter_custom(|iters| {
+                    rt.block_on(async {
+                        // Each batch is fresh, as one built from Kafka
+                        // messages is; only the call is timed.
+                        let mut total = Duration::ZERO;
+                        for _ in 0..iters {
+                            let batch = input.clone();
+                            let start = Instant::now();
+                            std::hint::black_box(sandbox.to_connect(conv, batch).await.unwrap());
+                            total += start.elapsed();
+                        }
+                        total
+                    })
+                })
+            });
+        }
+        bench_native::<wasm_connect_plugin_converters::StringConverter>(
+            &mut group,
+            "StringConverter native",
+            &input,
+        );
+        bench_native::<wasm_connect_plugin_converters::ByteArrayConverter>(
+            &mut group,
+            "ByteArrayConverter native",
+            &input,
+        );
+    }
+    group.finish();
+}
+
+/// The same converter compiled natively, given the same batch.
+fn bench_native<C: Converter>(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    input: &Batch,
+) {
+    group.bench_with_input(BenchmarkId::new(name, input.len()), input, |b, input| {
+        let mut native = C::configure(Config::new(), Target::Value).unwrap();
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let mut batch = input.clone();
+                let start = Instant::now();
+                native.to_connect(&mut batch).unwrap();
+                // The host checks every batch a plugin returns; count it
+                // here too so that the difference is the boundary alone.
+                batch.validate().unwrap();
+                std::hint::black_box(&batch);
+                total += start.elapsed();
+            }
+            total
+        })
+    });
+}
+
+criterion_group!(benches, boundary);
+criterion_main!(benches);

@@ -1,0 +1,201 @@
+//! The real built-in plugins, loaded through wasmtime: discovery, calls
+//! across the boundary, sandbox grants, and components that are not
+//! plugins of this contract.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code"
+)]
+
+use std::path::Path;
+use std::sync::Arc;
+
+use wasm_connect::cli::builtin_plugin_dir;
+use wasm_connect::config::connector::grants_for;
+use wasm_connect::plugin::catalog::KindClass;
+use wasm_connect::plugin::sandbox::ConverterTarget;
+use wasm_connect::plugin::{Grants, PluginCatalog, PluginEngine, Sandbox};
+use wasm_connect_sdk::{Batch, Record, Schema, SchemaType, Value};
+
+fn entries(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+async fn builtins() -> (Arc<PluginEngine>, PluginCatalog) {
+    let engine = Arc::new(PluginEngine::new().unwrap());
+    let dir = builtin_plugin_dir().expect("the build puts the built-in plugins in target/plugins");
+    let catalog = PluginCatalog::load(&engine, &[dir]).await;
+    assert!(catalog.problems().is_empty(), "{:?}", catalog.problems());
+    (engine, catalog)
+}
+
+#[tokio::test]
+async fn builtins_answer_to_apache_names() {
+    let (_, catalog) = builtins().await;
+    for (class, name, full) in [
+        (
+            KindClass::Connector,
+            "org.apache.kafka.connect.file.FileStreamSinkConnector",
+            "wasmconnect.file.FileStreamSinkConnector",
+        ),
+        (
+            KindClass::Connector,
+            "FileStreamSink",
+            "wasmconnect.file.FileStreamSinkConnector",
+        ),
+        (
+            KindClass::Connector,
+            "FileStreamSourceConnector",
+            "wasmconnect.file.FileStreamSourceConnector",
+        ),
+        (
+            KindClass::Converter,
+            "org.apache.kafka.connect.storage.StringConverter",
+            "wasmconnect.converters.StringConverter",
+        ),
+        (
+            KindClass::HeaderConverter,
+            "ByteArrayConverter",
+            "wasmconnect.converters.ByteArrayConverter",
+        ),
+    ] {
+        assert_eq!(catalog.find(class, name).unwrap().name(), full);
+    }
+    let err = catalog
+        .find(KindClass::Connector, "com.example.Nope")
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.starts_with("Failed to find any connector plugin named 'com.example.Nope'. Available connectors: wasmconnect.file.FileStreamSinkConnector, wasmconnect.file.FileStreamSourceConnector."), "{err}");
+}
+
+#[tokio::test]
+async fn converters_work_across_the_boundary() {
+    let (engine, catalog) = builtins().await;
+    let string = catalog
+        .find(KindClass::Converter, "StringConverter")
+        .unwrap();
+    let mut sandbox = Sandbox::new(engine, &Grants::default()).unwrap();
+    let conv = sandbox
+        .create_converter(&string, &vec![], ConverterTarget::Value)
+        .await
+        .unwrap();
+    let raw = Batch::from_records(&[
+        Record::new("t").with_value(None, Value::Bytes(b"hello".to_vec())),
+        Record::new("t").with_value(None, Value::Null),
+    ])
+    .unwrap();
+    let connect = sandbox.to_connect(&conv, raw).await.unwrap();
+    let records = connect.to_records().unwrap();
+    assert_eq!(records[0].value, Value::String("hello".into()));
+    assert_eq!(
+        records[0].value_schema.as_deref(),
+        Some(&Schema::optional(SchemaType::String))
+    );
+    assert_eq!(records[1].value, Value::Null);
+    let bytes = sandbox.from_connect(&conv, connect).await.unwrap();
+    assert_eq!(
+        bytes.to_records().unwrap()[0].value,
+        Value::Bytes(b"hello".to_vec())
+    );
+
+    // A plugin error comes back as an error naming the plugin and the call.
+    let bad = sandbox
+        .create_converter(
+            &string,
+            &entries(&[("converter.encoding", "UTF-16")]),
+            ConverterTarget::Key,
+        )
+        .await
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        bad.starts_with(
+            "wasmconnect.converters.StringConverter failed in create(): Invalid value UTF-16"
+        ),
+        "{bad}"
+    );
+}
+
+#[tokio::test]
+async fn a_plugin_sees_only_what_its_config_grants() {
+    let (engine, catalog) = builtins().await;
+    let source = catalog
+        .find(KindClass::Connector, "FileStreamSource")
+        .unwrap();
+    let sink = catalog
+        .find(KindClass::Connector, "FileStreamSink")
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+
+    // The sink may write exactly where its `file` says.
+    let out = dir.path().join("out.txt");
+    let (config, grants) = grants_for(
+        &sink.manifest.config,
+        &entries(&[("file", out.to_str().unwrap())]),
+        Path::new("/"),
+    );
+    let mut sandbox = Sandbox::new(engine.clone(), &grants).unwrap();
+    let task = sandbox.create_sink_task(&sink, &config).await.unwrap();
+    let batch =
+        Batch::from_records(&[Record::new("t").with_value(None, "granted".into())]).unwrap();
+    sandbox.put(&task, &batch.into()).await.unwrap();
+    sandbox.flush(&task, &[]).await.unwrap();
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "granted\n");
+
+    // A source told to read a file nobody granted sees nothing: to the
+    // plugin the file does not exist.
+    let mut sandbox = Sandbox::new(engine, &Grants::default()).unwrap();
+    let task = sandbox
+        .create_source_task(
+            &source,
+            &entries(&[("file", "/etc/passwd"), ("topic", "t")]),
+            &[],
+        )
+        .await
+        .unwrap();
+    assert!(sandbox.poll(&task).await.unwrap().is_empty());
+}
+
+async fn load_error(bytes: &[u8]) -> String {
+    let engine = Arc::new(PluginEngine::new().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("x.wasm");
+    std::fs::write(&file, bytes).unwrap();
+    let catalog = PluginCatalog::load(&engine, &[dir.path().to_owned()]).await;
+    assert!(catalog.plugins().is_empty());
+    let problems: Vec<String> = catalog.problems().iter().map(ToString::to_string).collect();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    problems[0].replace(&file.display().to_string(), "x.wasm")
+}
+
+#[tokio::test]
+async fn files_that_are_not_plugins_are_named_and_explained() {
+    assert_eq!(
+        load_error(b"hello").await,
+        "x.wasm: not a valid WebAssembly component: it is not a WebAssembly file (it does not start with \\0asm)"
+    );
+    assert_eq!(
+        load_error(&wat::parse_str("(module)").unwrap()).await,
+        "x.wasm: not a valid WebAssembly component: it is a core WebAssembly module, not a component: \
+         build it for wasm32-wasip2 (or wrap it with `wasm-tools component new`)"
+    );
+    assert_eq!(
+        load_error(&wat::parse_str("(component)").unwrap()).await,
+        "x.wasm: not a wasm-connect plugin for wasm-connect:plugin@0.1.0: it does not export \
+         wasm-connect:plugin/plugins@0.1.0 (build it against the WIT in wit/ of this release, contract wasm-connect:plugin@0.1.0)"
+    );
+    let other_version = r#"(component
+        (instance $i)
+        (export "wasm-connect:plugin/plugins@0.2.0" (instance $i)))"#;
+    assert_eq!(
+        load_error(&wat::parse_str(other_version).unwrap()).await,
+        "x.wasm: not a wasm-connect plugin for wasm-connect:plugin@0.1.0: it was built for another contract \
+         version: it exports wasm-connect:plugin/plugins@0.2.0 but this host needs wasm-connect:plugin/plugins@0.1.0"
+    );
+}

@@ -77,6 +77,18 @@ fn seed_sink_with_every_class_name() {
             &text,
         ));
     }
+    // And a sink on every topic matching topics.regex.
+    broker.create_topic("regex-a", 1);
+    broker.create_topic("regex-b", 1);
+    broker.create_topic("not-regex", 1);
+    let regex_out = dir.path().join("regex.txt");
+    connectors.push(write(
+        &dir.path().join("regex.properties"),
+        &format!(
+            "name=regex-sink\nconnector.class=FileStreamSink\nfile={}\ntopics.regex=regex-.*\n",
+            regex_out.display()
+        ),
+    ));
     let worker_props = seed_worker(dir.path(), &broker, port);
     // Run from the repository root, so `plugin.path=target/plugins` resolves.
     let worker = Worker::start_in(&repo_root(), dir.path(), &worker_props, &connectors, port);
@@ -92,6 +104,14 @@ fn seed_sink_with_every_class_name() {
             (lines(&out) == want).then_some(())
         });
     }
+    broker.produce("regex-a", &["to a".to_owned()]);
+    broker.produce("regex-b", &["to b".to_owned()]);
+    broker.produce("not-regex", &["not me".to_owned()]);
+    wait_for(LONG, "the regex sink to write both topics", || {
+        let mut got = lines(&regex_out);
+        got.sort();
+        (got == ["to a", "to b"]).then_some(())
+    });
     let (status, body) = worker.get("/connectors/local-file-sink-1/status").unwrap();
     assert_eq!(status, 200);
     assert_eq!(body["connector"]["state"], "RUNNING", "{body}");

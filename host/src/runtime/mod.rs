@@ -22,7 +22,9 @@ use wasm_connect_sdk::{ErrorKind, PluginKind};
 use crate::config::connector::{check_against, grants_for};
 use crate::config::{ConfigErrors, ConnectorConfig, ConnectorType, ConverterSpec, WorkerConfig};
 use crate::kafka::KafkaSettings;
-use crate::plugin::sandbox::{SinkConnectorHandle, SourceConnectorHandle};
+use crate::plugin::sandbox::{
+    ConverterHandle, ConverterTarget, SinkConnectorHandle, SourceConnectorHandle,
+};
 use crate::plugin::{
     CallError, Grants, KindClass, NotFound, PluginCatalog, PluginEngine, PluginInfo, Sandbox,
 };
@@ -172,6 +174,39 @@ pub(crate) struct Converters {
     pub value: ConverterPlugin,
     /// None: headers cross as raw bytes (no header converter available).
     pub header: Option<ConverterPlugin>,
+}
+
+/// A task's converters, created in its sandbox.
+pub(crate) struct ConverterHandles {
+    pub key: ConverterHandle,
+    pub value: ConverterHandle,
+    pub header: Option<ConverterHandle>,
+}
+
+impl Converters {
+    /// Create the key, value and header converters in `sandbox`.
+    async fn create(&self, sandbox: &mut Sandbox) -> Result<ConverterHandles, CallError> {
+        Ok(ConverterHandles {
+            key: sandbox
+                .create_converter(&self.key.plugin, &self.key.config, ConverterTarget::Key)
+                .await?,
+            value: sandbox
+                .create_converter(
+                    &self.value.plugin,
+                    &self.value.config,
+                    ConverterTarget::Value,
+                )
+                .await?,
+            header: match &self.header {
+                Some(h) => Some(
+                    sandbox
+                        .create_converter(&h.plugin, &h.config, ConverterTarget::Headers)
+                        .await?,
+                ),
+                None => None,
+            },
+        })
+    }
 }
 
 /// Everything one task needs.
@@ -640,9 +675,21 @@ impl Worker {
         shared.set_task(&connector, id, State::Running, None);
         let join = tokio::spawn(
             async move {
-                let result = match kind {
-                    ConnectorType::Source => source::run(ctx, stop_rx).await,
-                    ConnectorType::Sink => sink::run(ctx, stop_rx).await,
+                let result = match Sandbox::new(ctx.shared.engine.clone(), &ctx.grants) {
+                    Ok(mut sandbox) => {
+                        let mut stop_rx = stop_rx;
+                        let result = match kind {
+                            ConnectorType::Source => {
+                                source::run(&ctx, &mut sandbox, &mut stop_rx).await
+                            }
+                            ConnectorType::Sink => {
+                                sink::run(&ctx, &mut sandbox, &mut stop_rx).await
+                            }
+                        };
+                        sandbox.close_all().await;
+                        result
+                    }
+                    Err(e) => Err(e.into()),
                 };
                 match result {
                     Ok(()) => {

@@ -16,10 +16,10 @@ use tokio::time::{Instant, sleep_until};
 use wasm_connect_sdk::layout::{HEADER_SIZE, HeaderDesc, NONE, Node, RecordDesc, TimestampType};
 use wasm_connect_sdk::{Batch, BatchError};
 
-use super::{TaskContext, TaskError};
+use super::{ConverterHandles, TaskContext, TaskError};
 use crate::plugin::Sandbox;
 use crate::plugin::bindings::wasm_connect::plugin::types as wit;
-use crate::plugin::sandbox::{ConverterHandle, ConverterTarget, PreparedBatch, SinkTaskHandle};
+use crate::plugin::sandbox::{PreparedBatch, SinkTaskHandle};
 
 /// How often a `topics.regex` subscription looks for new topics.
 const TOPIC_REFRESH: Duration = Duration::from_secs(30);
@@ -80,9 +80,7 @@ type SinkConsumer = StreamConsumer<SinkContext>;
 
 struct Plugins {
     task: SinkTaskHandle,
-    key: ConverterHandle,
-    value: ConverterHandle,
-    header: Option<ConverterHandle>,
+    converters: ConverterHandles,
 }
 
 /// Offsets per partition: what was put, and what was last committed.
@@ -93,18 +91,8 @@ struct Offsets {
     committed: BTreeMap<(String, i32), i64>,
 }
 
-/// Run a sink task until `stop` turns true or it fails.
+/// Run a sink task in `sandbox` until `stop` turns true or it fails.
 pub(crate) async fn run(
-    ctx: TaskContext,
-    mut stop: watch::Receiver<bool>,
-) -> Result<(), TaskError> {
-    let mut sandbox = Sandbox::new(ctx.shared.engine.clone(), &ctx.grants)?;
-    let result = run_in(&ctx, &mut sandbox, &mut stop).await;
-    sandbox.close_all().await;
-    result
-}
-
-async fn run_in(
     ctx: &TaskContext,
     sandbox: &mut Sandbox,
     stop: &mut watch::Receiver<bool>,
@@ -112,28 +100,7 @@ async fn run_in(
     let name = &ctx.connector.name;
     let plugins = Plugins {
         task: sandbox.create_sink_task(&ctx.plugin, &ctx.config).await?,
-        key: sandbox
-            .create_converter(
-                &ctx.converters.key.plugin,
-                &ctx.converters.key.config,
-                ConverterTarget::Key,
-            )
-            .await?,
-        value: sandbox
-            .create_converter(
-                &ctx.converters.value.plugin,
-                &ctx.converters.value.config,
-                ConverterTarget::Value,
-            )
-            .await?,
-        header: match &ctx.converters.header {
-            Some(h) => Some(
-                sandbox
-                    .create_converter(&h.plugin, &h.config, ConverterTarget::Headers)
-                    .await?,
-            ),
-            None => None,
-        },
+        converters: ctx.converters.create(sandbox).await?,
     };
 
     let overrides = crate::config::with_prefix(&ctx.connector.entries, "consumer.override.");
@@ -333,9 +300,9 @@ async fn convert(
     plugins: &Plugins,
     batch: Batch,
 ) -> Result<Batch, TaskError> {
-    let batch = sandbox.to_connect(&plugins.key, batch).await?;
-    let batch = sandbox.to_connect(&plugins.value, batch).await?;
-    match &plugins.header {
+    let batch = sandbox.to_connect(&plugins.converters.key, batch).await?;
+    let batch = sandbox.to_connect(&plugins.converters.value, batch).await?;
+    match &plugins.converters.header {
         Some(h) if !batch.headers.is_empty() => Ok(sandbox.to_connect(h, batch).await?),
         _ => Ok(batch),
     }

@@ -15,9 +15,9 @@ use wasm_connect_sdk::layout::{Node, NodeKind};
 use wasm_connect_sdk::{Batch, SourceOffset};
 
 use super::tracker::Tracker;
-use super::{TaskContext, TaskError};
+use super::{ConverterHandles, TaskContext, TaskError};
 use crate::plugin::Sandbox;
-use crate::plugin::sandbox::{ConverterHandle, ConverterTarget, SourceTaskHandle};
+use crate::plugin::sandbox::SourceTaskHandle;
 
 /// The first wait after an empty poll; doubles up to [`MAX_IDLE_WAIT`].
 const MIN_IDLE_WAIT: Duration = Duration::from_millis(5);
@@ -50,23 +50,11 @@ impl ProducerContext for DeliveryContext {
 
 struct Plugins {
     task: SourceTaskHandle,
-    key: ConverterHandle,
-    value: ConverterHandle,
-    header: Option<ConverterHandle>,
+    converters: ConverterHandles,
 }
 
-/// Run a source task until `stop` turns true or it fails.
+/// Run a source task in `sandbox` until `stop` turns true or it fails.
 pub(crate) async fn run(
-    ctx: TaskContext,
-    mut stop: watch::Receiver<bool>,
-) -> Result<(), TaskError> {
-    let mut sandbox = Sandbox::new(ctx.shared.engine.clone(), &ctx.grants)?;
-    let result = run_in(&ctx, &mut sandbox, &mut stop).await;
-    sandbox.close_all().await;
-    result
-}
-
-async fn run_in(
     ctx: &TaskContext,
     sandbox: &mut Sandbox,
     stop: &mut watch::Receiver<bool>,
@@ -83,28 +71,7 @@ async fn run_in(
         task: sandbox
             .create_source_task(&ctx.plugin, &ctx.config, &offsets)
             .await?,
-        key: sandbox
-            .create_converter(
-                &ctx.converters.key.plugin,
-                &ctx.converters.key.config,
-                ConverterTarget::Key,
-            )
-            .await?,
-        value: sandbox
-            .create_converter(
-                &ctx.converters.value.plugin,
-                &ctx.converters.value.config,
-                ConverterTarget::Value,
-            )
-            .await?,
-        header: match &ctx.converters.header {
-            Some(h) => Some(
-                sandbox
-                    .create_converter(&h.plugin, &h.config, ConverterTarget::Headers)
-                    .await?,
-            ),
-            None => None,
-        },
+        converters: ctx.converters.create(sandbox).await?,
     };
 
     let tracker = Tracker::default();
@@ -158,7 +125,14 @@ async fn run_in(
             Ok(b) => b,
             Err(e) => break Err(e),
         };
-        if let Err(e) = produce(&producer, &tracker, &batch, plugins.header.is_some()).await {
+        if let Err(e) = produce(
+            &producer,
+            &tracker,
+            &batch,
+            plugins.converters.header.is_some(),
+        )
+        .await
+        {
             break Err(e);
         }
     };
@@ -186,9 +160,11 @@ async fn convert(
     plugins: &Plugins,
     batch: Batch,
 ) -> Result<Batch, TaskError> {
-    let batch = sandbox.from_connect(&plugins.key, batch).await?;
-    let batch = sandbox.from_connect(&plugins.value, batch).await?;
-    match &plugins.header {
+    let batch = sandbox.from_connect(&plugins.converters.key, batch).await?;
+    let batch = sandbox
+        .from_connect(&plugins.converters.value, batch)
+        .await?;
+    match &plugins.converters.header {
         Some(h) if !batch.headers.is_empty() => Ok(sandbox.from_connect(h, batch).await?),
         _ => Ok(batch),
     }

@@ -97,6 +97,13 @@ impl Table {
             .collect()
     }
 
+    /// Set several offsets of one connector.
+    fn apply(&mut self, connector: &str, offsets: &[(String, Option<String>)]) {
+        for (partition, offset) in offsets {
+            self.set(connector, partition, offset.as_deref());
+        }
+    }
+
     /// Set one offset; partitions compare as JSON values (key order aside).
     fn set(&mut self, connector: &str, partition: &str, offset: Option<&str>) {
         let partition: Value =
@@ -194,12 +201,18 @@ impl FileOffsetStore {
     }
 }
 
+/// The table behind a lock; a panic elsewhere while it was held does not
+/// make the offsets unreadable.
+fn lock(table: &Mutex<Table>) -> std::sync::MutexGuard<'_, Table> {
+    match table.lock() {
+        Ok(t) => t,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
 impl OffsetStore for FileOffsetStore {
     fn offsets(&self, connector: &str) -> Vec<SourceOffset> {
-        match self.table.lock() {
-            Ok(t) => t.offsets(connector),
-            Err(poisoned) => poisoned.into_inner().offsets(connector),
-        }
+        lock(&self.table).offsets(connector)
     }
 
     fn commit(
@@ -207,13 +220,8 @@ impl OffsetStore for FileOffsetStore {
         connector: &str,
         offsets: &[(String, Option<String>)],
     ) -> Result<(), StorageError> {
-        let mut table = match self.table.lock() {
-            Ok(t) => t,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        for (partition, offset) in offsets {
-            table.set(connector, partition, offset.as_deref());
-        }
+        let mut table = lock(&self.table);
+        table.apply(connector, offsets);
         let bytes = encode_byte_map(&table.entries);
         // Written under the lock, so two commits never interleave files.
         self.write(&bytes)
@@ -228,10 +236,7 @@ pub struct MemoryOffsetStore {
 
 impl OffsetStore for MemoryOffsetStore {
     fn offsets(&self, connector: &str) -> Vec<SourceOffset> {
-        match self.table.lock() {
-            Ok(t) => t.offsets(connector),
-            Err(poisoned) => poisoned.into_inner().offsets(connector),
-        }
+        lock(&self.table).offsets(connector)
     }
 
     fn commit(
@@ -239,13 +244,7 @@ impl OffsetStore for MemoryOffsetStore {
         connector: &str,
         offsets: &[(String, Option<String>)],
     ) -> Result<(), StorageError> {
-        let mut table = match self.table.lock() {
-            Ok(t) => t,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        for (partition, offset) in offsets {
-            table.set(connector, partition, offset.as_deref());
-        }
+        lock(&self.table).apply(connector, offsets);
         Ok(())
     }
 }

@@ -10,6 +10,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::data::{Field, Header, Record, Schema, SchemaType, Struct, Value};
+use crate::error::PluginError;
 use crate::layout::{
     HEADER_SIZE, HeaderDesc, NODE_SIZE, NONE, Node, NodeKind, Part, RECORD_SIZE, RecordDesc, u32_at,
 };
@@ -158,8 +159,26 @@ pub struct Batch {
     pub topics: Vec<String>,
     /// Schema table.
     pub schemas: Vec<SchemaDef>,
+    /// Schemas recently added by `Arc`, so pushing many records that share
+    /// one schema does not rebuild and compare it each time.
+    schema_cache: SchemaCache,
     /// Source partition table (JSON objects).
     pub source_partitions: Vec<String>,
+}
+
+/// `(schema, its index in the table)` for schemas added by `Arc`. The
+/// `Arc`s are kept alive so a pointer is never reused for another schema.
+#[derive(Debug, Clone, Default)]
+struct SchemaCache(Vec<(Arc<Schema>, u32)>);
+
+/// How many schemas the cache remembers; batches rarely hold more.
+const SCHEMA_CACHE_SIZE: usize = 16;
+
+/// The cache is a memo of the table, not part of a batch's value.
+impl PartialEq for SchemaCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// A borrowed view of a value inside a batch; reading it never allocates.
@@ -362,19 +381,26 @@ impl<'a> RecordView<'a> {
         Ok((start..end).filter_map(move |j| batch.header_desc(j).ok()))
     }
 
-    /// This record as an owned [`Record`].
+    /// This record as an owned [`Record`]. For many records, resolve the
+    /// schemas once with [`Batch::resolve_schemas`] and use
+    /// [`RecordView::to_record_with`].
     pub fn to_record(&self) -> Result<Record, BatchError> {
+        self.to_record_with(&self.batch.resolve_schemas()?)
+    }
+
+    /// This record as an owned [`Record`], its schemas taken from `schemas`.
+    pub fn to_record_with(&self, schemas: &Schemas) -> Result<Record, BatchError> {
         let b = self.batch;
-        let key_schema = b.schema_tree(self.desc.key_schema)?;
-        let value_schema = b.schema_tree(self.desc.value_schema)?;
-        let key = b.to_value(self.desc.key, key_schema.as_deref(), 0)?;
-        let value = b.to_value(self.desc.value, value_schema.as_deref(), 0)?;
+        let key_schema = schemas.get(self.desc.key_schema)?.cloned();
+        let value_schema = schemas.get(self.desc.value_schema)?.cloned();
+        let key = b.to_value(self.desc.key, key_schema.as_ref(), 0)?;
+        let value = b.to_value(self.desc.value, value_schema.as_ref(), 0)?;
         let mut headers = Vec::with_capacity(self.desc.header_count as usize);
         for h in self.header_descs()? {
-            let schema = b.schema_tree(h.schema)?;
+            let schema = schemas.get(h.schema)?.cloned();
             headers.push(Header {
                 key: b.str(h.key_start, h.key_len, "a header key")?.to_owned(),
-                value: b.to_value(h.value, schema.as_deref(), 0)?,
+                value: b.to_value(h.value, schema.as_ref(), 0)?,
                 schema,
             });
         }
@@ -392,6 +418,23 @@ impl<'a> RecordView<'a> {
             source_partition: self.source_partition()?.map(str::to_owned),
             source_offset: self.source_offset()?.map(str::to_owned),
         })
+    }
+}
+
+/// A batch's schema table as [`Schema`] trees, built once per batch.
+#[derive(Debug, Clone, Default)]
+pub struct Schemas(Vec<Arc<Schema>>);
+
+impl Schemas {
+    /// The schema at `index`, or `None` for [`NONE`].
+    pub fn get(&self, index: u32) -> Result<Option<&Arc<Schema>>, BatchError> {
+        if index == NONE {
+            return Ok(None);
+        }
+        self.0
+            .get(index as usize)
+            .map(Some)
+            .ok_or_else(|| out_of_range("schemas", index as usize, self.0.len()))
     }
 }
 
@@ -420,6 +463,7 @@ impl Batch {
         Self {
             data,
             shared,
+            schema_cache: SchemaCache::default(),
             records,
             headers,
             nodes,
@@ -665,54 +709,83 @@ impl Batch {
 
     /// The schema at `index` as a tree, or `None` for [`NONE`].
     pub fn schema_tree(&self, index: u32) -> Result<Option<Arc<Schema>>, BatchError> {
-        if index == NONE {
-            return Ok(None);
-        }
-        self.build_schema(index, 0).map(Some)
+        Ok(self.resolve_schemas()?.get(index)?.cloned())
     }
 
-    fn build_schema(&self, index: u32, depth: usize) -> Result<Arc<Schema>, BatchError> {
-        if depth > MAX_DEPTH {
-            return Err(BatchError::TooDeep);
+    /// Every schema of the table as a tree. Schemas refer only to earlier
+    /// ones, so one pass in order builds them all, sharing subtrees.
+    pub fn resolve_schemas(&self) -> Result<Schemas, BatchError> {
+        let mut built: Vec<Arc<Schema>> = Vec::with_capacity(self.schemas.len());
+        for (i, def) in self.schemas.iter().enumerate() {
+            let earlier = |r: u32| -> Result<Arc<Schema>, BatchError> {
+                built.get(r as usize).cloned().ok_or(BatchError::BadOrder {
+                    what: format!("schema {i}"),
+                    target: u64::from(r),
+                })
+            };
+            let mut fields = Vec::with_capacity(def.fields.len());
+            for (name, field_schema) in &def.fields {
+                fields.push(Field {
+                    name: name.clone(),
+                    schema: earlier(*field_schema)?,
+                });
+            }
+            let schema = Schema {
+                schema_type: def.schema_type,
+                optional: def.optional,
+                name: def.name.clone(),
+                version: def.version,
+                doc: def.doc.clone(),
+                parameters: def.parameters.clone(),
+                default: None,
+                key_schema: def.key_schema.map(earlier).transpose()?,
+                value_schema: def.value_schema.map(earlier).transpose()?,
+                fields,
+            };
+            let schema = match def.default_value {
+                None => Arc::new(schema),
+                Some(node_index) => {
+                    // The default is read against the schema itself (its
+                    // own default is not needed to read it).
+                    let plain = Arc::new(schema);
+                    let value = self.to_value(self.node(node_index as usize)?, Some(&plain), 0)?;
+                    let mut with_default = (*plain).clone();
+                    with_default.default = Some(value);
+                    Arc::new(with_default)
+                }
+            };
+            built.push(schema);
         }
-        let def = self
-            .schema_def(index)?
-            .ok_or_else(|| BatchError::IndexOutOfRange {
-                what: "a schema reference".into(),
-                table: "schemas",
-                index: u64::from(index),
-                len: self.schemas.len(),
-            })?;
-        let child = |i: Option<u32>| -> Result<Option<Arc<Schema>>, BatchError> {
-            i.map(|i| self.build_schema(i, depth + 1)).transpose()
+        Ok(Schemas(built))
+    }
+
+    /// Record `i`'s key or value as an owned value with its schema.
+    pub fn part_value(
+        &self,
+        i: usize,
+        part: Part,
+        schemas: &Schemas,
+    ) -> Result<(Option<Arc<Schema>>, Value), BatchError> {
+        let (node, schema) = self.part(i, part)?;
+        let schema = schemas.get(schema)?.cloned();
+        let value = self.to_value(node, schema.as_ref(), 0)?;
+        Ok((schema, value))
+    }
+
+    /// Replace record `i`'s key or value (and its schema) with `value`.
+    pub fn set_part_value(
+        &mut self,
+        i: usize,
+        part: Part,
+        schema: Option<&Arc<Schema>>,
+        value: &Value,
+    ) -> Result<(), BatchError> {
+        let schema_index = match schema {
+            Some(s) => self.add_schema_arc(s)?,
+            None => NONE,
         };
-        let mut fields = Vec::with_capacity(def.fields.len());
-        for (name, field_schema) in &def.fields {
-            fields.push(Field {
-                name: name.clone(),
-                schema: self.build_schema(*field_schema, depth + 1)?,
-            });
-        }
-        let mut schema = Schema {
-            schema_type: def.schema_type,
-            optional: def.optional,
-            name: def.name.clone(),
-            version: def.version,
-            doc: def.doc.clone(),
-            parameters: def.parameters.clone(),
-            default: None,
-            key_schema: child(def.key_schema)?,
-            value_schema: child(def.value_schema)?,
-            fields,
-        };
-        if let Some(node_index) = def.default_value {
-            let node = self.node(node_index as usize)?;
-            // The default is read against the schema itself (without its
-            // default, which is not needed to read the value).
-            let value = self.to_value(node, Some(&schema), depth + 1)?;
-            schema.default = Some(value);
-        }
-        Ok(Arc::new(schema))
+        let node = self.encode_value(value, schema.map(|s| &**s), 0)?;
+        self.set_part(i, part, node, schema_index)
     }
 
     /// The owned value a node holds, read against `schema` (needed for
@@ -720,7 +793,7 @@ impl Batch {
     pub fn to_value(
         &self,
         node: Node,
-        schema: Option<&Schema>,
+        schema: Option<&Arc<Schema>>,
         depth: usize,
     ) -> Result<Value, BatchError> {
         if depth > MAX_DEPTH {
@@ -738,7 +811,7 @@ impl Batch {
             ValueRef::String(s) => Value::String(s.to_owned()),
             ValueRef::Bytes(b) => Value::Bytes(b.to_vec()),
             ValueRef::Array(items) => {
-                let item_schema = schema.and_then(|s| s.value_schema.as_deref());
+                let item_schema = schema.and_then(|s| s.value_schema.as_ref());
                 let mut out = Vec::with_capacity(items.len());
                 for i in 0..items.len() {
                     out.push(self.to_value(items.node(i)?, item_schema, depth + 1)?);
@@ -746,8 +819,8 @@ impl Batch {
                 Value::Array(out)
             }
             ValueRef::Map(entries) => {
-                let key_schema = schema.and_then(|s| s.key_schema.as_deref());
-                let value_schema = schema.and_then(|s| s.value_schema.as_deref());
+                let key_schema = schema.and_then(|s| s.key_schema.as_ref());
+                let value_schema = schema.and_then(|s| s.value_schema.as_ref());
                 let mut out = Vec::with_capacity(entries.len() / 2);
                 for i in 0..entries.len() / 2 {
                     let k = self.to_value(entries.node(2 * i)?, key_schema, depth + 1)?;
@@ -781,7 +854,7 @@ impl Batch {
                     out.push(self.to_value(values.node(i)?, Some(&field.schema), depth + 1)?);
                 }
                 Value::Struct(Struct {
-                    schema: Arc::new(schema.clone()),
+                    schema: schema.clone(),
                     values: out,
                 })
             }
@@ -812,6 +885,34 @@ impl Batch {
     /// reusing an equal entry; returns its index.
     pub fn add_schema(&mut self, schema: &Schema) -> Result<u32, BatchError> {
         self.add_schema_at(schema, 0)
+    }
+
+    /// [`Batch::add_schema`] for a shared schema: adding the same `Arc`
+    /// again (one schema for many records) is a pointer comparison.
+    pub fn add_schema_arc(&mut self, schema: &Arc<Schema>) -> Result<u32, BatchError> {
+        let cached = self
+            .schema_cache
+            .0
+            .iter()
+            .find(|(s, _)| Arc::ptr_eq(s, schema))
+            .map(|(_, i)| *i);
+        // The table is public; only trust the memo while it still matches.
+        if let Some(i) = cached
+            && self.schemas.get(i as usize).is_some_and(|d| {
+                d.schema_type == schema.schema_type
+                    && d.name == schema.name
+                    && d.fields.len() == schema.fields.len()
+            })
+        {
+            return Ok(i);
+        }
+        let index = self.add_schema(schema)?;
+        let cache = &mut self.schema_cache.0;
+        if cache.len() >= SCHEMA_CACHE_SIZE {
+            cache.remove(0);
+        }
+        cache.push((schema.clone(), index));
+        Ok(index)
     }
 
     fn add_schema_at(&mut self, schema: &Schema, depth: usize) -> Result<u32, BatchError> {
@@ -938,10 +1039,10 @@ impl Batch {
         };
         desc.set_timestamp(record.timestamp, record.timestamp_type);
         if let Some(schema) = &record.key_schema {
-            desc.key_schema = self.add_schema(schema)?;
+            desc.key_schema = self.add_schema_arc(schema)?;
         }
         if let Some(schema) = &record.value_schema {
-            desc.value_schema = self.add_schema(schema)?;
+            desc.value_schema = self.add_schema_arc(schema)?;
         }
         desc.key = self.encode_value(&record.key, record.key_schema.as_deref(), 0)?;
         desc.value = self.encode_value(&record.value, record.value_schema.as_deref(), 0)?;
@@ -967,7 +1068,7 @@ impl Batch {
     pub fn push_header(&mut self, header: &Header) -> Result<u32, BatchError> {
         let (key_start, key_len) = self.push_bytes(header.key.as_bytes())?;
         let schema = match &header.schema {
-            Some(s) => self.add_schema(s)?,
+            Some(s) => self.add_schema_arc(s)?,
             None => NONE,
         };
         let value = self.encode_value(&header.value, header.schema.as_deref(), 0)?;
@@ -984,11 +1085,39 @@ impl Batch {
         Ok(index)
     }
 
+    /// Apply `f` to every record, as an owned [`Record`], and build a batch
+    /// of what it returns (`None` drops the record). An error is tagged
+    /// with the index of the record that caused it, so the host can skip
+    /// just that record under `errors.tolerance=all`.
+    pub fn map_records(
+        &self,
+        mut f: impl FnMut(Record) -> Result<Option<Record>, PluginError>,
+    ) -> Result<Batch, PluginError> {
+        let schemas = self.resolve_schemas()?;
+        let mut out = Batch::new();
+        for i in 0..self.len() {
+            let record = self
+                .record(i)
+                .and_then(|r| r.to_record_with(&schemas))
+                .map_err(|e| PluginError::from(e).at_record(i))?;
+            let mapped = f(record).map_err(|e| match e.record {
+                Some(_) => e,
+                None => e.at_record(i),
+            })?;
+            if let Some(r) = mapped {
+                out.push_record(&r)
+                    .map_err(|e| PluginError::from(e).at_record(i))?;
+            }
+        }
+        Ok(out)
+    }
+
     /// Every record as an owned [`Record`].
     pub fn to_records(&self) -> Result<Vec<Record>, BatchError> {
+        let schemas = self.resolve_schemas()?;
         let mut out = Vec::with_capacity(self.len());
         for i in 0..self.len() {
-            out.push(self.record(i)?.to_record()?);
+            out.push(self.record(i)?.to_record_with(&schemas)?);
         }
         Ok(out)
     }
@@ -1325,7 +1454,7 @@ fn check_fits(value: &Value, schema: &Schema) -> Result<(), BatchError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layout::TimestampType;
+    use crate::layout::{Part, TimestampType};
 
     fn person() -> Arc<Schema> {
         Arc::new(
@@ -1497,6 +1626,68 @@ mod tests {
             b.validate(),
             Err(BatchError::UnknownKind { kind: 200, .. })
         ));
+    }
+
+    #[test]
+    fn map_records_tags_errors_with_the_record() {
+        let records: Vec<Record> = (0..4)
+            .map(|i| Record::new("t").with_value(None, Value::Int32(i)))
+            .collect();
+        let batch = Batch::from_records(&records).unwrap();
+        let doubled = batch
+            .map_records(|mut r| {
+                if let Value::Int32(v) = r.value {
+                    if v == 1 {
+                        return Ok(None);
+                    }
+                    r.value = Value::Int32(v * 2);
+                }
+                Ok(Some(r))
+            })
+            .unwrap();
+        let values: Vec<Value> = doubled
+            .to_records()
+            .unwrap()
+            .into_iter()
+            .map(|r| r.value)
+            .collect();
+        assert_eq!(
+            values,
+            vec![Value::Int32(0), Value::Int32(4), Value::Int32(6)]
+        );
+        let err = batch
+            .map_records(|r| match r.value {
+                Value::Int32(2) => Err(PluginError::data("two is bad")),
+                _ => Ok(Some(r)),
+            })
+            .unwrap_err();
+        assert_eq!(err.record, Some(2));
+    }
+
+    #[test]
+    fn part_values_and_shared_schemas() {
+        let schema = person();
+        let mut s = Struct::new(schema.clone());
+        s.put("name", "bo".into());
+        s.put("tags", Value::Map(vec![]));
+        let mut batch = Batch::from_records(&[Record::new("t"), Record::new("t")]).unwrap();
+        for i in 0..2 {
+            batch
+                .set_part_value(i, Part::Value, Some(&schema), &Value::Struct(s.clone()))
+                .unwrap();
+        }
+        // One person schema (and its five sub-schemas) for both records.
+        assert_eq!(batch.schemas.len(), 6);
+        let schemas = batch.resolve_schemas().unwrap();
+        let (got_schema, got) = batch.part_value(1, Part::Value, &schemas).unwrap();
+        assert_eq!(got_schema.as_deref(), Some(&*schema));
+        assert_eq!(got, Value::Struct(s));
+        // Struct values share the schema tree instead of copying it.
+        let records = batch.to_records().unwrap();
+        let (Value::Struct(a), Some(sa)) = (&records[0].value, &records[0].value_schema) else {
+            panic!()
+        };
+        assert!(Arc::ptr_eq(&a.schema, sa));
     }
 
     #[test]

@@ -68,13 +68,13 @@ pub mod plugin;
 #[cfg(target_arch = "wasm32")]
 mod guest;
 
-pub use batch::{Batch, BatchError, Children, RecordView, SchemaDef, ValueRef};
+pub use batch::{Batch, BatchError, Children, RecordView, SchemaDef, Schemas, ValueRef};
 pub use config::{
     Config, ConfigDef, ConfigProblem, ConfigType, Importance, Manifest, PathAccess, PluginKind,
 };
 pub use data::{Field, Header, Record, Schema, SchemaType, Struct, Value};
 pub use error::{ErrorKind, PluginError};
-pub use layout::TimestampType;
+pub use layout::{Part, TimestampType};
 pub use plugin::{
     Converter, PluginSet, Predicate, Registry, Result, SinkConnector, SinkTask, SourceConnector,
     SourceOffset, SourceTask, Target, TopicPartition, TopicPartitionOffset, Transform,
@@ -88,10 +88,10 @@ pub const CONTRACT_VERSION: &str = "0.1.0";
 pub mod prelude {
     pub use crate::{
         Batch, Config, ConfigDef, ConfigProblem, ConfigType, Converter, ErrorKind, Field, Header,
-        Importance, Manifest, PathAccess, PluginError, PluginKind, Predicate, Record, RecordView,
-        Result, Schema, SchemaType, SinkConnector, SinkTask, SourceConnector, SourceOffset,
-        SourceTask, Struct, Target, TopicPartition, TopicPartitionOffset, Transform, Value,
-        ValueRef,
+        Importance, Manifest, Part, PathAccess, PluginError, PluginKind, Predicate, Record,
+        RecordView, Result, Schema, SchemaType, Schemas, SinkConnector, SinkTask, SourceConnector,
+        SourceOffset, SourceTask, Struct, Target, TopicPartition, TopicPartitionOffset, Transform,
+        Value, ValueRef,
     };
 }
 

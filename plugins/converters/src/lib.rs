@@ -113,7 +113,7 @@ impl Converter for StringConverter {
                         batch.schema_tree(schema).map_err(|e| data_error(i, e))?
                     };
                     batch
-                        .to_value(node, schema.as_deref(), 0)
+                        .to_value(node, schema.as_ref(), 0)
                         .map_err(|e| data_error(i, e))?
                         .to_string()
                 }

@@ -255,6 +255,7 @@ async fn standalone(args: StandaloneArgs) -> Result<(), CliError> {
             .unwrap_or_else(|| config.bootstrap_servers.clone()),
         producer: config.producer.clone(),
         consumer: config.consumer.clone(),
+        admin: config.admin.clone(),
     };
 
     let engine = Arc::new(PluginEngine::new()?);

@@ -1107,9 +1107,122 @@ impl Batch {
             if let Some(r) = mapped {
                 out.push_record(&r)
                     .map_err(|e| PluginError::from(e).at_record(i))?;
+                // The output record came from input record i: keep its tag.
+                let tag = self.desc(i).map(|d| d.tag).unwrap_or(NONE);
+                let last = out.len() - 1;
+                let mut desc = out.desc(last)?;
+                desc.tag = tag;
+                out.set_desc(last, &desc)?;
             }
         }
         Ok(out)
+    }
+
+    /// A batch holding records `range` of this one. Tables and data are
+    /// cloned whole (descriptors may point anywhere in them).
+    pub fn slice(&self, range: std::ops::Range<usize>) -> Result<Batch, BatchError> {
+        let bytes = self
+            .records
+            .get(range.start * RECORD_SIZE..range.end * RECORD_SIZE)
+            .ok_or_else(|| out_of_range("records", range.end, self.len()))?;
+        let mut out = self.clone();
+        out.shared = 0;
+        out.records = bytes.to_vec();
+        Ok(out)
+    }
+
+    /// Append every record of `other` (which must be valid), moving its
+    /// bytes, nodes, headers and table entries in and rewriting its
+    /// indexes and ranges to point at them.
+    pub fn append(&mut self, other: Batch) -> Result<(), BatchError> {
+        let data_shift = count32(self.data.len())?;
+        let node_shift = count32(self.node_count())?;
+        let header_shift = count32(self.header_count())?;
+        let schema_shift = count32(self.schemas.len())?;
+        let shift = |v: u32, by: u32| v.checked_add(by).ok_or(BatchError::TooLarge);
+        let shift_ref = |v: u32, by: u32| if v == NONE { Ok(NONE) } else { shift(v, by) };
+        let move_node = |n: Node| -> Result<Node, BatchError> {
+            let by = match NodeKind::from_u8(n.kind) {
+                Some(NodeKind::String | NodeKind::Bytes) => u64::from(data_shift),
+                Some(NodeKind::Array | NodeKind::Map | NodeKind::Struct) => u64::from(node_shift),
+                _ => 0,
+            };
+            Ok(Node {
+                b: n.b.checked_add(by).ok_or(BatchError::TooLarge)?,
+                ..n
+            })
+        };
+        self.data.extend_from_slice(&other.data);
+        if self.data.len() > u32::MAX as usize {
+            return Err(BatchError::TooLarge);
+        }
+        for j in 0..other.node_count() {
+            let node = move_node(other.node(j)?)?;
+            let mut bytes = [0u8; NODE_SIZE];
+            node.write(&mut bytes);
+            self.nodes.extend_from_slice(&bytes);
+        }
+        for def in &other.schemas {
+            let mut def = def.clone();
+            def.key_schema = def.key_schema.map(|r| shift(r, schema_shift)).transpose()?;
+            def.value_schema = def
+                .value_schema
+                .map(|r| shift(r, schema_shift))
+                .transpose()?;
+            def.default_value = def
+                .default_value
+                .map(|r| shift(r, node_shift))
+                .transpose()?;
+            for (_, r) in &mut def.fields {
+                *r = shift(*r, schema_shift)?;
+            }
+            self.schemas.push(def);
+        }
+        for j in 0..other.header_count() {
+            let mut h = other.header_desc(j)?;
+            h.key_start = shift(h.key_start, data_shift)?;
+            h.schema = shift_ref(h.schema, schema_shift)?;
+            h.value = move_node(h.value)?;
+            let mut bytes = [0u8; HEADER_SIZE];
+            h.write(&mut bytes);
+            self.headers.extend_from_slice(&bytes);
+        }
+        for i in 0..other.len() {
+            let mut d = other.desc(i)?;
+            d.topic = self.intern_topic(other.topic(d.topic)?)?;
+            d.header_start = shift(d.header_start, header_shift)?;
+            d.key_schema = shift_ref(d.key_schema, schema_shift)?;
+            d.value_schema = shift_ref(d.value_schema, schema_shift)?;
+            if d.source_partition != NONE {
+                let partition = other
+                    .source_partitions
+                    .get(d.source_partition as usize)
+                    .ok_or_else(|| {
+                        out_of_range(
+                            "source-partitions",
+                            d.source_partition as usize,
+                            other.source_partitions.len(),
+                        )
+                    })?;
+                d.source_partition = self.intern_source_partition(partition)?;
+            }
+            d.source_offset_start = shift(d.source_offset_start, data_shift)?;
+            d.key = move_node(d.key)?;
+            d.value = move_node(d.value)?;
+            self.push_desc(&d);
+        }
+        Ok(())
+    }
+
+    /// Give every record the tag of its position (the host marks a batch
+    /// this way before plugins see it).
+    pub fn tag_positions(&mut self) -> Result<(), BatchError> {
+        for i in 0..self.len() {
+            let mut d = self.desc(i)?;
+            d.tag = count32(i)?;
+            self.set_desc(i, &d)?;
+        }
+        Ok(())
     }
 
     /// Every record as an owned [`Record`].
@@ -1688,6 +1801,38 @@ mod tests {
             panic!()
         };
         assert!(Arc::ptr_eq(&a.schema, sa));
+    }
+
+    #[test]
+    fn append_and_slice_keep_every_record_intact() {
+        let mut records = sample_records();
+        records[2].value_schema = Some(Arc::new((*person()).clone().into_optional()));
+        let a = Batch::from_records(&records[..2]).unwrap();
+        let b = Batch::from_records(&records[1..]).unwrap();
+        let mut joined = a.clone();
+        joined.append(b.clone()).unwrap();
+        joined.validate().unwrap();
+        let mut want = records[..2].to_vec();
+        want.extend_from_slice(&records[1..]);
+        assert_eq!(joined.to_records().unwrap(), want);
+        let middle = joined.slice(1..3).unwrap();
+        middle.validate().unwrap();
+        assert_eq!(middle.to_records().unwrap(), want[1..3].to_vec());
+        assert!(joined.slice(3..9).is_err());
+    }
+
+    #[test]
+    fn map_records_keeps_tags() {
+        let records: Vec<Record> = (0..3)
+            .map(|i| Record::new("t").with_value(None, Value::Int32(i)))
+            .collect();
+        let mut batch = Batch::from_records(&records).unwrap();
+        batch.tag_positions().unwrap();
+        let out = batch
+            .map_records(|r| Ok((r.value != Value::Int32(1)).then_some(r)))
+            .unwrap();
+        let tags: Vec<u32> = (0..out.len()).map(|i| out.desc(i).unwrap().tag).collect();
+        assert_eq!(tags, vec![0, 2]);
     }
 
     #[test]

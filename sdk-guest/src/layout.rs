@@ -8,7 +8,7 @@
 //! knows byte positions; everything else works with the plain structs here.
 
 /// Bytes per record descriptor.
-pub const RECORD_SIZE: usize = 88;
+pub const RECORD_SIZE: usize = 96;
 /// Bytes per header descriptor.
 pub const HEADER_SIZE: usize = 32;
 /// Bytes per value node.
@@ -181,7 +181,7 @@ pub enum TimestampType {
     LogAppendTime,
 }
 
-/// A record descriptor: 88 bytes as described in the WIT.
+/// A record descriptor: 96 bytes as described in the WIT.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RecordDesc {
     /// Index into the batch's topics.
@@ -212,6 +212,8 @@ pub struct RecordDesc {
     pub key: Node,
     /// The value.
     pub value: Node,
+    /// The host's mark for tracing the record back ([`NONE`]: none).
+    pub tag: u32,
 }
 
 impl Default for RecordDesc {
@@ -231,12 +233,13 @@ impl Default for RecordDesc {
             source_offset_len: 0,
             key: Node::NULL,
             value: Node::NULL,
+            tag: NONE,
         }
     }
 }
 
 impl RecordDesc {
-    /// Read a descriptor from 88 bytes.
+    /// Read a descriptor from 96 bytes.
     pub fn read(b: &[u8; RECORD_SIZE]) -> Self {
         Self {
             topic: u32_at(b, 0),
@@ -253,10 +256,11 @@ impl RecordDesc {
             source_offset_len: u32_at(b, 52),
             key: Node::read_at(b, 56),
             value: Node::read_at(b, 72),
+            tag: u32_at(b, 88),
         }
     }
 
-    /// Write this descriptor into 88 bytes.
+    /// Write this descriptor into 96 bytes.
     pub fn write(&self, b: &mut [u8; RECORD_SIZE]) {
         b[0..4].copy_from_slice(&self.topic.to_le_bytes());
         b[4..8].copy_from_slice(&self.partition.to_le_bytes());
@@ -272,6 +276,8 @@ impl RecordDesc {
         b[52..56].copy_from_slice(&self.source_offset_len.to_le_bytes());
         self.key.write_at(b, 56);
         self.value.write_at(b, 72);
+        b[88..92].copy_from_slice(&self.tag.to_le_bytes());
+        b[92..96].fill(0);
     }
 
     /// The timestamp, when set.
@@ -372,6 +378,7 @@ mod tests {
             source_offset_len: 17,
             key: Node::string(5, 6),
             value: Node::new(NodeKind::Int64, 0, (-5i64) as u64),
+            tag: 17,
             ..RecordDesc::default()
         };
         desc.set_timestamp(Some(-42), TimestampType::LogAppendTime);

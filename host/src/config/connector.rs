@@ -52,6 +52,248 @@ pub struct ConnectorConfig {
     pub topics: Vec<String>,
     /// `topics.regex` (sinks).
     pub topics_regex: Option<String>,
+    /// `transforms` with their settings, in order.
+    pub transforms: Vec<TransformSpec>,
+    /// `predicates` with their settings.
+    pub predicates: Vec<PredicateSpec>,
+    /// `errors.*`.
+    pub errors: ErrorConfig,
+}
+
+/// One entry of `transforms`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransformSpec {
+    /// The alias (`transforms=<alias>,…`).
+    pub alias: String,
+    /// `transforms.<alias>.type`.
+    pub class: String,
+    /// `transforms.<alias>.*` without `type`, `predicate` and `negate`.
+    pub config: Vec<(String, String)>,
+    /// `transforms.<alias>.predicate`.
+    pub predicate: Option<String>,
+    /// `transforms.<alias>.negate`.
+    pub negate: bool,
+}
+
+/// One entry of `predicates`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PredicateSpec {
+    /// The alias.
+    pub alias: String,
+    /// `predicates.<alias>.type`.
+    pub class: String,
+    /// `predicates.<alias>.*` without `type`.
+    pub config: Vec<(String, String)>,
+}
+
+/// `errors.*`: what a task does with a record that fails.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorConfig {
+    /// `errors.retry.timeout`: how long to retry a retriable failure
+    /// (`None`: forever, from -1). Default 0: no retries.
+    pub retry_timeout: Option<std::time::Duration>,
+    /// `errors.retry.delay.max.ms`: the longest wait between retries.
+    pub retry_delay_max: std::time::Duration,
+    /// `errors.tolerance=all`: skip failing records instead of failing.
+    pub tolerate_all: bool,
+    /// `errors.log.enable`.
+    pub log_enable: bool,
+    /// `errors.log.include.messages`.
+    pub log_include_messages: bool,
+    /// `errors.deadletterqueue.topic.name`.
+    pub dlq_topic: Option<String>,
+    /// `errors.deadletterqueue.topic.replication.factor`.
+    pub dlq_replication_factor: i32,
+    /// `errors.deadletterqueue.context.headers.enable`.
+    pub dlq_context_headers: bool,
+}
+
+impl Default for ErrorConfig {
+    fn default() -> Self {
+        Self {
+            retry_timeout: Some(std::time::Duration::ZERO),
+            retry_delay_max: std::time::Duration::from_millis(60_000),
+            tolerate_all: false,
+            log_enable: false,
+            log_include_messages: false,
+            dlq_topic: None,
+            dlq_replication_factor: 3,
+            dlq_context_headers: false,
+        }
+    }
+}
+
+/// A boolean setting (Apache accepts `true`/`false` in any case).
+fn bool_setting(
+    entries: &[(String, String)],
+    key: &str,
+    default: bool,
+    problems: &mut Vec<String>,
+) -> bool {
+    match get(entries, key).map(str::trim) {
+        None | Some("") => default,
+        Some(v) if v.eq_ignore_ascii_case("true") => true,
+        Some(v) if v.eq_ignore_ascii_case("false") => false,
+        Some(v) => {
+            problems.push(format!(
+                "Invalid value {v} for configuration {key}: Expected value to be either true or false"
+            ));
+            default
+        }
+    }
+}
+
+/// A long setting.
+fn long_setting(
+    entries: &[(String, String)],
+    key: &str,
+    default: i64,
+    problems: &mut Vec<String>,
+) -> i64 {
+    match get(entries, key).map(str::trim) {
+        None | Some("") => default,
+        Some(v) => v.parse().unwrap_or_else(|_| {
+            problems.push(format!(
+                "Invalid value {v} for configuration {key}: Not a number of type LONG"
+            ));
+            default
+        }),
+    }
+}
+
+/// The aliases listed in `key` (`transforms`, `predicates`), each once.
+fn aliases(entries: &[(String, String)], key: &str, problems: &mut Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for alias in get(entries, key)
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+    {
+        if out.iter().any(|a| a == alias) {
+            problems.push(format!(
+                "Invalid value {alias} for configuration {key}: Duplicate alias provided."
+            ));
+        } else {
+            out.push(alias.to_owned());
+        }
+    }
+    out
+}
+
+fn parse_transforms(
+    entries: &[(String, String)],
+    problems: &mut Vec<String>,
+) -> (Vec<TransformSpec>, Vec<PredicateSpec>) {
+    let mut predicates = Vec::new();
+    for alias in aliases(entries, "predicates", problems) {
+        let prefix = format!("predicates.{alias}.");
+        let class = get(entries, &format!("{prefix}type"))
+            .map(str::trim)
+            .unwrap_or("");
+        if class.is_empty() {
+            problems.push(format!(
+                "Missing required configuration \"{prefix}type\" which has no default value."
+            ));
+        }
+        predicates.push(PredicateSpec {
+            class: class.to_owned(),
+            config: with_prefix(entries, &prefix)
+                .into_iter()
+                .filter(|(k, _)| k != "type")
+                .collect(),
+            alias,
+        });
+    }
+    let mut transforms = Vec::new();
+    for alias in aliases(entries, "transforms", problems) {
+        let prefix = format!("transforms.{alias}.");
+        let class = get(entries, &format!("{prefix}type"))
+            .map(str::trim)
+            .unwrap_or("");
+        if class.is_empty() {
+            problems.push(format!(
+                "Missing required configuration \"{prefix}type\" which has no default value."
+            ));
+        }
+        let predicate = get(entries, &format!("{prefix}predicate"))
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned);
+        if let Some(p) = &predicate
+            && !predicates.iter().any(|d: &PredicateSpec| d.alias == *p)
+        {
+            problems.push(format!(
+                "Invalid value {p} for configuration {prefix}predicate: no predicate named {p} is listed in predicates"
+            ));
+        }
+        let negate = bool_setting(entries, &format!("{prefix}negate"), false, problems);
+        transforms.push(TransformSpec {
+            class: class.to_owned(),
+            config: with_prefix(entries, &prefix)
+                .into_iter()
+                .filter(|(k, _)| !matches!(k.as_str(), "type" | "predicate" | "negate"))
+                .collect(),
+            predicate,
+            negate,
+            alias,
+        });
+    }
+    (transforms, predicates)
+}
+
+fn parse_errors(entries: &[(String, String)], problems: &mut Vec<String>) -> ErrorConfig {
+    let defaults = ErrorConfig::default();
+    let retry = long_setting(entries, "errors.retry.timeout", 0, problems);
+    let retry_timeout = match retry {
+        -1 => None,
+        ms if ms >= 0 => Some(std::time::Duration::from_millis(ms as u64)),
+        ms => {
+            problems.push(format!(
+                "Invalid value {ms} for configuration errors.retry.timeout: must be -1 (retry forever) or at least 0"
+            ));
+            defaults.retry_timeout
+        }
+    };
+    let delay = long_setting(entries, "errors.retry.delay.max.ms", 60_000, problems);
+    let tolerate_all = match get(entries, "errors.tolerance").map(str::trim) {
+        None | Some("") => false,
+        Some(v) if v.eq_ignore_ascii_case("none") => false,
+        Some(v) if v.eq_ignore_ascii_case("all") => true,
+        Some(v) => {
+            problems.push(format!("Invalid value {v} for configuration errors.tolerance: String must be one of: none, all"));
+            false
+        }
+    };
+    let rf = long_setting(
+        entries,
+        "errors.deadletterqueue.topic.replication.factor",
+        3,
+        problems,
+    );
+    if rf < 1 || rf > i64::from(i16::MAX) {
+        problems.push(format!(
+            "Invalid value {rf} for configuration errors.deadletterqueue.topic.replication.factor: Value must be at least 1"
+        ));
+    }
+    ErrorConfig {
+        retry_timeout,
+        retry_delay_max: std::time::Duration::from_millis(delay.max(0) as u64),
+        tolerate_all,
+        log_enable: bool_setting(entries, "errors.log.enable", false, problems),
+        log_include_messages: bool_setting(entries, "errors.log.include.messages", false, problems),
+        dlq_topic: get(entries, "errors.deadletterqueue.topic.name")
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned),
+        dlq_replication_factor: rf.clamp(1, i64::from(i16::MAX)) as i32,
+        dlq_context_headers: bool_setting(
+            entries,
+            "errors.deadletterqueue.context.headers.enable",
+            false,
+            problems,
+        ),
+    }
 }
 
 impl ConnectorConfig {
@@ -105,7 +347,7 @@ impl ConnectorConfig {
                     config: with_prefix(&entries, &format!("{key}.")),
                 })
         };
-        let topics = get(&entries, "topics")
+        let topics: Vec<String> = get(&entries, "topics")
             .map(|v| {
                 v.split(',')
                     .map(str::trim)
@@ -123,6 +365,16 @@ impl ConnectorConfig {
         {
             problems.push(format!(
                 "Invalid value {re} for configuration topics.regex: {e}"
+            ));
+        }
+        let (transforms, predicates) = parse_transforms(&entries, &mut problems);
+        let errors = parse_errors(&entries, &mut problems);
+        if let Some(dlq) = &errors.dlq_topic
+            && topics.iter().any(|t| t == dlq)
+        {
+            problems.push(format!(
+                "The DLQ topic '{dlq}' may not be included in the list of topics ('topics={}') to be consumed.",
+                topics.join(",")
             ));
         }
         if !problems.is_empty() {
@@ -144,6 +396,9 @@ impl ConnectorConfig {
             tasks_max,
             topics,
             topics_regex,
+            transforms,
+            predicates,
+            errors,
             entries,
         })
     }
@@ -162,15 +417,21 @@ impl ConnectorConfig {
 }
 
 /// Check `entries` against a plugin's config definitions: required keys
-/// present, values of the declared type. Returns one line per problem.
-pub fn check_against(defs: &[ConfigDef], entries: &[(String, String)]) -> Vec<String> {
+/// present, values of the declared type. Returns one line per problem;
+/// keys are named with `prefix` (e.g. `transforms.mask.`) as the user wrote
+/// them.
+pub fn check_against(
+    defs: &[ConfigDef],
+    entries: &[(String, String)],
+    prefix: &str,
+) -> Vec<String> {
     let mut problems = Vec::new();
     for def in defs {
         let value = get(entries, &def.name);
         let Some(value) = value else {
             if def.default_value.is_none() {
                 problems.push(format!(
-                    "Missing required configuration \"{}\" which has no default value.",
+                    "Missing required configuration \"{prefix}{}\" which has no default value.",
                     def.name
                 ));
             }
@@ -195,7 +456,7 @@ pub fn check_against(defs: &[ConfigDef], entries: &[(String, String)]) -> Vec<St
                 other => format!("Not a number of type {}", other.name()),
             };
             problems.push(format!(
-                "Invalid value {v} for configuration {}: {expected}",
+                "Invalid value {v} for configuration {prefix}{}: {expected}",
                 def.name
             ));
         }
@@ -288,6 +549,69 @@ mod tests {
     }
 
     #[test]
+    fn transforms_predicates_and_errors() {
+        let c = ConnectorConfig::parse(entries(&[
+            ("name", "s"),
+            ("connector.class", "X"),
+            ("transforms", "a, b"),
+            ("transforms.a.type", "InsertField$Value"),
+            ("transforms.a.static.field", "f"),
+            ("transforms.a.predicate", "p"),
+            ("transforms.a.negate", "TRUE"),
+            ("transforms.b.type", "Filter"),
+            ("predicates", "p"),
+            ("predicates.p.type", "TopicNameMatches"),
+            ("predicates.p.pattern", "x.*"),
+            ("errors.tolerance", "ALL"),
+            ("errors.retry.timeout", "-1"),
+            ("errors.deadletterqueue.topic.name", "dlq"),
+            ("errors.deadletterqueue.topic.replication.factor", "1"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            c.transforms[0],
+            TransformSpec {
+                alias: "a".into(),
+                class: "InsertField$Value".into(),
+                config: vec![("static.field".into(), "f".into())],
+                predicate: Some("p".into()),
+                negate: true,
+            }
+        );
+        assert_eq!(c.transforms[1].predicate, None);
+        assert_eq!(
+            c.predicates[0].config,
+            vec![("pattern".to_owned(), "x.*".to_owned())]
+        );
+        assert!(c.errors.tolerate_all);
+        assert_eq!(c.errors.retry_timeout, None);
+        assert_eq!(c.errors.dlq_topic.as_deref(), Some("dlq"));
+        assert_eq!(c.errors.dlq_replication_factor, 1);
+
+        let err = ConnectorConfig::parse(entries(&[
+            ("name", "s"),
+            ("connector.class", "X"),
+            ("topics", "in,dlq"),
+            ("transforms", "a,a,b"),
+            ("transforms.a.type", "Filter"),
+            ("transforms.a.predicate", "missing"),
+            ("errors.tolerance", "some"),
+            ("errors.deadletterqueue.topic.name", "dlq"),
+        ]))
+        .unwrap_err();
+        assert_eq!(
+            err.problems,
+            vec![
+                "Invalid value a for configuration transforms: Duplicate alias provided.",
+                "Invalid value missing for configuration transforms.a.predicate: no predicate named missing is listed in predicates",
+                "Missing required configuration \"transforms.b.type\" which has no default value.",
+                "Invalid value some for configuration errors.tolerance: String must be one of: none, all",
+                "The DLQ topic 'dlq' may not be included in the list of topics ('topics=in,dlq') to be consumed.",
+            ]
+        );
+    }
+
+    #[test]
     fn sink_topic_rules() {
         let both = ConnectorConfig::parse(entries(&[
             ("name", "s"),
@@ -315,7 +639,11 @@ mod tests {
             ConfigDef::new("batch.size", ConfigType::Int).default_value("2000"),
             ConfigDef::new("flag", ConfigType::Boolean).default_value("false"),
         ];
-        let problems = check_against(&defs, &entries(&[("batch.size", "lots"), ("flag", "yes")]));
+        let problems = check_against(
+            &defs,
+            &entries(&[("batch.size", "lots"), ("flag", "yes")]),
+            "",
+        );
         assert_eq!(
             problems,
             vec![

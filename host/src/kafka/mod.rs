@@ -51,6 +51,8 @@ pub struct KafkaSettings {
     pub producer: Vec<(String, String)>,
     /// `consumer.*` (prefix removed).
     pub consumer: Vec<(String, String)>,
+    /// `admin.*` (prefix removed).
+    pub admin: Vec<(String, String)>,
 }
 
 impl KafkaSettings {
@@ -107,6 +109,14 @@ impl KafkaSettings {
         config
     }
 
+    /// Admin client settings (topic creation for dead letter queues).
+    pub fn admin_config(&self) -> ClientConfig {
+        let mut config = ClientConfig::new();
+        config.set("bootstrap.servers", &self.bootstrap_servers);
+        Self::apply(&mut config, &self.admin, "admin");
+        config
+    }
+
     /// `consumer.max.poll.records` (or its connector override).
     pub fn max_poll_records(&self, overrides: &[(String, String)]) -> usize {
         overrides
@@ -154,6 +164,7 @@ mod tests {
                 ("linger.ms".into(), "7".into()),
             ],
             consumer: vec![("max.poll.records".into(), "42".into())],
+            admin: Vec::new(),
         };
         let p = settings.producer_config("c", &[("linger.ms".into(), "9".into())]);
         assert_eq!(p.get("linger.ms"), Some("9"));

@@ -14,7 +14,9 @@ use wasm_connect_sdk::{self as sdk, BatchError};
 use wasmtime::Store;
 use wasmtime::component::ResourceAny;
 
-use super::bindings::exports::wasm_connect::plugin::{converter, sink, source};
+use super::bindings::exports::wasm_connect::plugin::{
+    converter, predicate, sink, source, transform,
+};
 use super::bindings::wasm_connect::plugin::types as wit;
 use super::catalog::PluginInfo;
 use super::convert::{batch_from_wit, batch_to_wit, error_from_wit};
@@ -79,6 +81,8 @@ struct Loaded {
     source: Option<source::Guest>,
     sink: Option<sink::Guest>,
     converter: Option<converter::Guest>,
+    transform: Option<transform::Guest>,
+    predicate: Option<predicate::Guest>,
 }
 
 /// A resource a plugin created in a sandbox, with what is needed to call it.
@@ -106,6 +110,21 @@ pub type SinkConnectorHandle = Handle<sink::Guest>;
 pub type SinkTaskHandle = Handle<sink::Guest>;
 /// A converter resource.
 pub type ConverterHandle = Handle<converter::Guest>;
+/// A transform resource.
+pub type TransformHandle = Handle<transform::Guest>;
+/// A predicate resource.
+pub type PredicateHandle = Handle<predicate::Guest>;
+
+/// A call on a batch that failed, with the batch it was given, unchanged,
+/// so the caller can retry it, or skip the failing record and go on.
+#[derive(Debug)]
+pub struct Failed {
+    /// Why.
+    pub error: CallError,
+    /// The batch the call was given (boxed: failures are rare, and the
+    /// success path should not carry a large `Result`).
+    pub batch: Box<sdk::Batch>,
+}
 
 /// What a converter is configured to convert.
 pub use converter::Target as ConverterTarget;
@@ -164,6 +183,45 @@ fn checked(
     Ok(batch)
 }
 
+/// The batch a call was given, back in the SDK's type (nothing was
+/// moved out of it).
+fn restore(given: wit::Batch) -> sdk::Batch {
+    // A batch the host sent has data-base 0, so this cannot fail.
+    batch_from_wit(given, None).unwrap_or_default()
+}
+
+/// The outcome of a call that returns a batch built on the one it was
+/// given: the joined, checked result, or the error with the input back.
+fn returned(
+    plugin: &str,
+    call: &'static str,
+    out: wasmtime::Result<Result<wit::Batch, wit::PluginError>>,
+    mut given: wit::Batch,
+) -> Result<sdk::Batch, Failed> {
+    let error = match out {
+        Err(e) => trap(plugin, call, e),
+        Ok(Err(e)) => failed(plugin, call, e),
+        Ok(Ok(batch)) => {
+            // Joining needs the given data; keep a copy only if the output
+            // turns out to be bad and the input must be handed back.
+            let data = std::mem::take(&mut given.data);
+            let base = batch.data_base as usize;
+            let keep = data.get(..base.min(data.len())).map(<[u8]>::to_vec);
+            match checked(plugin, call, batch, Some(data)) {
+                Ok(b) => return Ok(b),
+                Err(e) => {
+                    given.data = keep.unwrap_or_default();
+                    e
+                }
+            }
+        }
+    };
+    Err(Failed {
+        error,
+        batch: Box::new(restore(given)),
+    })
+}
+
 impl Sandbox {
     /// A sandbox whose plugins see exactly `grants`.
     pub fn new(engine: Arc<PluginEngine>, grants: &Grants) -> Result<Self, CallError> {
@@ -202,20 +260,25 @@ impl Sandbox {
                 .as_ref()
                 .map(|i| i.load(&mut *store, &instance))
                 .transpose();
+            let transform = file
+                .transform
+                .as_ref()
+                .map(|i| i.load(&mut *store, &instance))
+                .transpose();
+            let predicate = file
+                .predicate
+                .as_ref()
+                .map(|i| i.load(&mut *store, &instance))
+                .transpose();
             let instantiate = |e| trap(plugin.name(), "instantiate", e);
-            let (source, sink, converter) = (
-                source.map_err(instantiate)?,
-                sink.map_err(instantiate)?,
-                converter.map_err(instantiate)?,
-            );
-            self.loaded.insert(
-                path.clone(),
-                Loaded {
-                    source,
-                    sink,
-                    converter,
-                },
-            );
+            let loaded = Loaded {
+                source: source.map_err(instantiate)?,
+                sink: sink.map_err(instantiate)?,
+                converter: converter.map_err(instantiate)?,
+                transform: transform.map_err(instantiate)?,
+                predicate: predicate.map_err(instantiate)?,
+            };
+            self.loaded.insert(path.clone(), loaded);
         }
         self.loaded.get(&path).ok_or_else(|| CallError::WrongKind {
             plugin: plugin.name().to_owned(),
@@ -521,38 +584,132 @@ impl Sandbox {
         })
     }
 
-    /// Serialize with a converter; the result is checked.
+    /// Serialize with a converter; the result is checked. On failure the
+    /// batch comes back unchanged.
     pub async fn from_connect(
         &mut self,
         h: &ConverterHandle,
         batch: sdk::Batch,
-    ) -> Result<sdk::Batch, CallError> {
+    ) -> Result<sdk::Batch, Failed> {
         let given = batch_to_wit(batch);
         let out = h
             .guest
             .converter()
             .call_from_connect(&mut self.store, h.resource, &given)
-            .await
-            .map_err(|e| trap(&h.plugin, "from-connect", e))?
-            .map_err(|e| failed(&h.plugin, "from-connect", e))?;
-        checked(&h.plugin, "from-connect", out, Some(given.data))
+            .await;
+        returned(&h.plugin, "from-connect", out, given)
     }
 
-    /// Deserialize with a converter; the result is checked.
+    /// Deserialize with a converter; the result is checked. On failure the
+    /// batch comes back unchanged.
     pub async fn to_connect(
         &mut self,
         h: &ConverterHandle,
         batch: sdk::Batch,
-    ) -> Result<sdk::Batch, CallError> {
+    ) -> Result<sdk::Batch, Failed> {
         let given = batch_to_wit(batch);
         let out = h
             .guest
             .converter()
             .call_to_connect(&mut self.store, h.resource, &given)
+            .await;
+        returned(&h.plugin, "to-connect", out, given)
+    }
+
+    /// Configure a transform.
+    pub async fn create_transform(
+        &mut self,
+        plugin: &PluginInfo,
+        config: &Vec<(String, String)>,
+    ) -> Result<TransformHandle, CallError> {
+        let guest = self
+            .loaded(plugin)
+            .await?
+            .transform
+            .clone()
+            .ok_or_else(|| Self::wrong(plugin, "transformation"))?;
+        let resource = guest
+            .call_create(&mut self.store, plugin.name(), config)
             .await
-            .map_err(|e| trap(&h.plugin, "to-connect", e))?
-            .map_err(|e| failed(&h.plugin, "to-connect", e))?;
-        checked(&h.plugin, "to-connect", out, Some(given.data))
+            .map_err(|e| trap(plugin.name(), "create", e))?
+            .map_err(|e| failed(plugin.name(), "create", e))?;
+        self.resources.push(resource);
+        Ok(Handle {
+            plugin: plugin.name().to_owned(),
+            guest,
+            resource,
+        })
+    }
+
+    /// Transform a batch; the result is checked. On failure the batch
+    /// comes back unchanged.
+    pub async fn apply(
+        &mut self,
+        h: &TransformHandle,
+        batch: sdk::Batch,
+    ) -> Result<sdk::Batch, Failed> {
+        let given = batch_to_wit(batch);
+        let out = h
+            .guest
+            .transform()
+            .call_apply(&mut self.store, h.resource, &given)
+            .await;
+        returned(&h.plugin, "apply", out, given)
+    }
+
+    /// Configure a predicate.
+    pub async fn create_predicate(
+        &mut self,
+        plugin: &PluginInfo,
+        config: &Vec<(String, String)>,
+    ) -> Result<PredicateHandle, CallError> {
+        let guest = self
+            .loaded(plugin)
+            .await?
+            .predicate
+            .clone()
+            .ok_or_else(|| Self::wrong(plugin, "predicate"))?;
+        let resource = guest
+            .call_create(&mut self.store, plugin.name(), config)
+            .await
+            .map_err(|e| trap(plugin.name(), "create", e))?
+            .map_err(|e| failed(plugin.name(), "create", e))?;
+        self.resources.push(resource);
+        Ok(Handle {
+            plugin: plugin.name().to_owned(),
+            guest,
+            resource,
+        })
+    }
+
+    /// Test every record of a batch; one answer per record. The batch
+    /// comes back either way.
+    pub async fn test(
+        &mut self,
+        h: &PredicateHandle,
+        batch: sdk::Batch,
+    ) -> (sdk::Batch, Result<Vec<bool>, CallError>) {
+        let records = batch.len();
+        let given = batch_to_wit(batch);
+        let out = h
+            .guest
+            .predicate()
+            .call_test(&mut self.store, h.resource, &given)
+            .await;
+        let answers = match out {
+            Err(e) => Err(trap(&h.plugin, "test", e)),
+            Ok(Err(e)) => Err(failed(&h.plugin, "test", e)),
+            Ok(Ok(bytes)) if bytes.len() != records => Err(CallError::BadOutput {
+                plugin: h.plugin.clone(),
+                call: "test",
+                error: BatchError::Contract(format!(
+                    "it answered for {} records, but the batch has {records}",
+                    bytes.len()
+                )),
+            }),
+            Ok(Ok(bytes)) => Ok(bytes.into_iter().map(|b| b != 0).collect()),
+        };
+        (restore(given), answers)
     }
 
     /// Drop every resource created in this sandbox (best effort: after a

@@ -4,6 +4,8 @@
 //! fails records its reason in the status store and takes nothing else
 //! with it.
 
+mod dlq;
+mod pipeline;
 mod sink;
 mod source;
 pub mod tracker;
@@ -29,6 +31,7 @@ use crate::plugin::{
     CallError, Grants, KindClass, NotFound, PluginCatalog, PluginEngine, PluginInfo, Sandbox,
 };
 use crate::storage::{ConfigStore, OffsetStore, State, Status, StatusStore};
+use pipeline::{ConverterClasses, PredicatePlugin, StepPlugin};
 
 /// What a REST call or a connector file asked for that cannot be done.
 #[derive(Debug, thiserror::Error)]
@@ -176,6 +179,21 @@ pub(crate) struct Converters {
     pub header: Option<ConverterPlugin>,
 }
 
+impl Converters {
+    /// The class names, for error reports.
+    pub(crate) fn classes(&self) -> ConverterClasses {
+        ConverterClasses {
+            key: self.key.plugin.name().to_owned(),
+            value: self.value.plugin.name().to_owned(),
+            header: self
+                .header
+                .as_ref()
+                .map(|h| h.plugin.name().to_owned())
+                .unwrap_or_default(),
+        }
+    }
+}
+
 /// A task's converters, created in its sandbox.
 pub(crate) struct ConverterHandles {
     pub key: ConverterHandle,
@@ -218,6 +236,7 @@ pub(crate) struct TaskContext {
     pub config: Vec<(String, String)>,
     pub grants: Grants,
     pub converters: Converters,
+    pub steps: Vec<StepPlugin>,
 }
 
 /// Why a task stopped working.
@@ -313,9 +332,35 @@ impl Worker {
             .shared
             .catalog
             .find(KindClass::Connector, &config.class)?;
-        let mut problems = check_against(&plugin.manifest.config, &config.entries);
+        let mut problems = check_against(&plugin.manifest.config, &config.entries, "");
         if plugin.manifest.kind == PluginKind::SinkConnector {
             problems.extend(config.sink_problems());
+        }
+        for t in &config.transforms {
+            match self.shared.catalog.find(KindClass::Transform, &t.class) {
+                Ok(p) => problems.extend(check_against(
+                    &p.manifest.config,
+                    &t.config,
+                    &format!("transforms.{}.", t.alias),
+                )),
+                Err(e) => problems.push(format!(
+                    "Invalid value {} for configuration transforms.{}.type: {e}",
+                    t.class, t.alias
+                )),
+            }
+        }
+        for p in &config.predicates {
+            match self.shared.catalog.find(KindClass::Predicate, &p.class) {
+                Ok(found) => problems.extend(check_against(
+                    &found.manifest.config,
+                    &p.config,
+                    &format!("predicates.{}.", p.alias),
+                )),
+                Err(e) => problems.push(format!(
+                    "Invalid value {} for configuration predicates.{}.type: {e}",
+                    p.class, p.alias
+                )),
+            }
         }
         if !problems.is_empty() {
             return Err(WorkerError::InvalidConfig(ConfigErrors {
@@ -582,6 +627,32 @@ impl Worker {
         Ok(Converters { key, value, header })
     }
 
+    /// Resolve the transformation chain of a connector.
+    fn steps(&self, config: &ConnectorConfig) -> Result<Vec<StepPlugin>, NotFound> {
+        let catalog = &self.shared.catalog;
+        let mut out = Vec::with_capacity(config.transforms.len());
+        for t in &config.transforms {
+            let predicate = match &t.predicate {
+                Some(alias) => match config.predicates.iter().find(|p| p.alias == *alias) {
+                    Some(p) => Some(PredicatePlugin {
+                        plugin: catalog.find(KindClass::Predicate, &p.class)?,
+                        config: p.config.clone(),
+                        negate: t.negate,
+                    }),
+                    None => None,
+                },
+                None => None,
+            };
+            out.push(StepPlugin {
+                alias: t.alias.clone(),
+                plugin: catalog.find(KindClass::Transform, &t.class)?,
+                config: t.config.clone(),
+                predicate,
+            });
+        }
+        Ok(out)
+    }
+
     /// Start a connector and its tasks.
     async fn start(
         &self,
@@ -596,6 +667,9 @@ impl Worker {
         let fail = StartError::Failed;
         let converters = self
             .converters(&config)
+            .map_err(|e| StartError::Rejected(vec![e.to_string()]))?;
+        let steps = self
+            .steps(&config)
             .map_err(|e| StartError::Rejected(vec![e.to_string()]))?;
         let (plugin_config, grants) =
             grants_for(&plugin.manifest.config, &config.entries, &self.shared.cwd);
@@ -657,6 +731,7 @@ impl Worker {
                 config: task_config,
                 grants: task_grants,
                 converters: converters.clone(),
+                steps: steps.clone(),
             };
             tasks.push(self.spawn_task(ctx, kind));
         }

@@ -16,6 +16,8 @@ use tokio::time::{Instant, sleep_until};
 use wasm_connect_sdk::layout::{HEADER_SIZE, HeaderDesc, NONE, Node, RecordDesc, TimestampType};
 use wasm_connect_sdk::{Batch, BatchError};
 
+use super::dlq::SinkDlq;
+use super::pipeline::{self, Chain, ErrorHandler, Originals};
 use super::{ConverterHandles, TaskContext, TaskError};
 use crate::plugin::Sandbox;
 use crate::plugin::bindings::wasm_connect::plugin::types as wit;
@@ -81,6 +83,7 @@ type SinkConsumer = StreamConsumer<SinkContext>;
 struct Plugins {
     task: SinkTaskHandle,
     converters: ConverterHandles,
+    chain: Chain,
 }
 
 /// Offsets per partition: what was put, and what was last committed.
@@ -101,6 +104,13 @@ pub(crate) async fn run(
     let plugins = Plugins {
         task: sandbox.create_sink_task(&ctx.plugin, &ctx.config).await?,
         converters: ctx.converters.create(sandbox).await?,
+        chain: Chain::create(&ctx.steps, sandbox).await?,
+    };
+    let classes = ctx.converters.classes();
+    let mut errors = ErrorHandler::new(ctx);
+    let dlq = match (&ctx.connector.errors.dlq_topic, errors.tolerates()) {
+        (Some(topic), true) => Some(SinkDlq::open(ctx, topic).await?),
+        _ => None,
     };
 
     let overrides = crate::config::with_prefix(&ctx.connector.entries, "consumer.override.");
@@ -152,6 +162,9 @@ pub(crate) async fn run(
             }
             rebalances(sandbox, &plugins, &log, &mut offsets).await?;
             if Instant::now() >= next_commit {
+                if let Some(dlq) = &dlq {
+                    dlq.flush(ctx.shared.flush_timeout).await?;
+                }
                 commit(sandbox, &plugins, &consumer, &mut offsets, false).await?;
                 next_commit = Instant::now() + ctx.shared.flush_interval;
             }
@@ -184,8 +197,20 @@ pub(crate) async fn run(
             if raw.is_empty() {
                 continue;
             }
-            let batch = convert(sandbox, &plugins, raw).await?;
-            put(sandbox, &plugins.task, batch.into(), stop).await?;
+            raw.tag_positions().map_err(|e| TaskError::Other(e.to_string()))?;
+            // The consumed form is kept only when a failed record may need
+            // it (the error log and the dead letter queue).
+            let original = errors.tolerates().then(|| raw.clone());
+            let originals = Originals { batch: original.as_ref() };
+            let batch = pipeline::to_connect(sandbox, &plugins.converters, &classes, raw, &mut errors, &originals, stop).await?;
+            let batch = plugins.chain.apply(sandbox, batch, &mut errors, &originals, stop).await?;
+            let skipped = std::mem::take(&mut errors.skipped);
+            if let (Some(dlq), Some(original), false) = (&dlq, &original, skipped.is_empty()) {
+                dlq.send(ctx, original, &skipped).await?;
+            }
+            if !batch.is_empty() {
+                put(sandbox, &plugins.task, batch.into(), stop).await?;
+            }
             for (tp, next_offset) in consumed {
                 offsets.consumed.insert(tp, next_offset);
             }
@@ -195,10 +220,20 @@ pub(crate) async fn run(
 
     // On a clean stop, flush and commit what was put; after a failure,
     // commit nothing: the records are read again after a restart.
-    let outcome = match outcome {
-        Ok(()) => commit(sandbox, &plugins, &consumer, &mut offsets, true).await,
-        Err(e) => Err(e),
+    let outcome = match (outcome, &dlq) {
+        (Ok(()), Some(dlq)) => match dlq.flush(ctx.shared.flush_timeout).await {
+            Ok(()) => commit(sandbox, &plugins, &consumer, &mut offsets, true).await,
+            Err(e) => Err(e),
+        },
+        (Ok(()), None) => commit(sandbox, &plugins, &consumer, &mut offsets, true).await,
+        (Err(e), _) => Err(e),
     };
+    if errors.skipped_total > 0 {
+        tracing::info!(
+            skipped = errors.skipped_total,
+            "Records skipped because of errors (errors.tolerance=all)"
+        );
+    }
     if let Err(e) = sandbox.stop_sink_task(&plugins.task).await {
         tracing::warn!("Sink task did not stop cleanly: {e}");
     }
@@ -293,19 +328,6 @@ fn append(batch: &mut Batch, msg: &BorrowedMessage<'_>) -> Result<(), BatchError
     }
     batch.push_desc(&desc);
     Ok(())
-}
-
-async fn convert(
-    sandbox: &mut Sandbox,
-    plugins: &Plugins,
-    batch: Batch,
-) -> Result<Batch, TaskError> {
-    let batch = sandbox.to_connect(&plugins.converters.key, batch).await?;
-    let batch = sandbox.to_connect(&plugins.converters.value, batch).await?;
-    match &plugins.converters.header {
-        Some(h) if !batch.headers.is_empty() => Ok(sandbox.to_connect(h, batch).await?),
-        _ => Ok(batch),
-    }
 }
 
 /// `put`, retried while the plugin says the failure is retriable (as Apache

@@ -14,6 +14,8 @@ use tokio::time::{Instant, sleep_until};
 use wasm_connect_sdk::layout::{Node, NodeKind};
 use wasm_connect_sdk::{Batch, SourceOffset};
 
+use super::dlq;
+use super::pipeline::{self, Chain, ErrorHandler, Originals, Skipped};
 use super::tracker::Tracker;
 use super::{ConverterHandles, TaskContext, TaskError};
 use crate::plugin::Sandbox;
@@ -51,6 +53,7 @@ impl ProducerContext for DeliveryContext {
 struct Plugins {
     task: SourceTaskHandle,
     converters: ConverterHandles,
+    chain: Chain,
 }
 
 /// Run a source task in `sandbox` until `stop` turns true or it fails.
@@ -72,6 +75,22 @@ pub(crate) async fn run(
             .create_source_task(&ctx.plugin, &ctx.config, &offsets)
             .await?,
         converters: ctx.converters.create(sandbox).await?,
+        chain: Chain::create(&ctx.steps, sandbox).await?,
+    };
+    let classes = ctx.converters.classes();
+    let mut errors = ErrorHandler::new(ctx);
+    // Beyond Apache: source connectors get a dead letter queue too.
+    let dlq_topic = match (&ctx.connector.errors.dlq_topic, errors.tolerates()) {
+        (Some(topic), true) => {
+            dlq::ensure_topic(
+                &ctx.shared.kafka,
+                topic,
+                ctx.connector.errors.dlq_replication_factor,
+            )
+            .await?;
+            Some(topic.clone())
+        }
+        _ => None,
     };
 
     let tracker = Tracker::default();
@@ -121,21 +140,41 @@ pub(crate) async fn run(
             continue;
         }
         idle_wait = MIN_IDLE_WAIT;
-        let batch = match convert(sandbox, &plugins, batch).await {
-            Ok(b) => b,
+        let step = process(sandbox, &plugins, &classes, &mut errors, batch, stop).await;
+        let (positions, batch, original) = match step {
+            Ok(done) => done,
             Err(e) => break Err(e),
         };
+        let skipped = std::mem::take(&mut errors.skipped);
+        let dlq = match (&dlq_topic, &original) {
+            (Some(topic), Some(original)) => Some(SourceDlq {
+                ctx,
+                topic,
+                original,
+                skipped: &skipped,
+            }),
+            _ => None,
+        };
+        let converted_headers = plugins.converters.header.is_some();
         if let Err(e) = produce(
             &producer,
             &tracker,
             &batch,
-            plugins.converters.header.is_some(),
+            converted_headers,
+            &positions,
+            dlq.as_ref(),
         )
         .await
         {
             break Err(e);
         }
     };
+    if errors.skipped_total > 0 {
+        tracing::info!(
+            skipped = errors.skipped_total,
+            "Records skipped because of errors (errors.tolerance=all)"
+        );
+    }
 
     // Whatever happened, store what Kafka acknowledged.
     let flusher = producer.clone();
@@ -154,20 +193,56 @@ pub(crate) async fn run(
     outcome
 }
 
-/// Key, value and header converters, in that order.
-async fn convert(
+/// What one polled batch became: the source position of each polled record
+/// (by tag), the converted batch, and the polled records when failures may
+/// need them.
+type Processed = (Vec<(Option<String>, Option<String>)>, Batch, Option<Batch>);
+
+/// Tag the polled records, run the chain and the converters.
+async fn process(
     sandbox: &mut Sandbox,
     plugins: &Plugins,
-    batch: Batch,
-) -> Result<Batch, TaskError> {
-    let batch = sandbox.from_connect(&plugins.converters.key, batch).await?;
-    let batch = sandbox
-        .from_connect(&plugins.converters.value, batch)
-        .await?;
-    match &plugins.converters.header {
-        Some(h) if !batch.headers.is_empty() => Ok(sandbox.from_connect(h, batch).await?),
-        _ => Ok(batch),
+    classes: &pipeline::ConverterClasses,
+    errors: &mut ErrorHandler,
+    mut polled: Batch,
+    stop: &mut watch::Receiver<bool>,
+) -> Result<Processed, TaskError> {
+    let bad = |e: wasm_connect_sdk::BatchError| TaskError::Other(e.to_string());
+    polled.tag_positions().map_err(bad)?;
+    let mut positions = Vec::with_capacity(polled.len());
+    for record in polled.iter() {
+        positions.push((
+            record.source_partition().map_err(bad)?.map(str::to_owned),
+            record.source_offset().map_err(bad)?.map(str::to_owned),
+        ));
     }
+    let original = errors.tolerates().then(|| polled.clone());
+    let originals = Originals {
+        batch: original.as_ref(),
+    };
+    let batch = plugins
+        .chain
+        .apply(sandbox, polled, errors, &originals, stop)
+        .await?;
+    let batch = pipeline::from_connect(
+        sandbox,
+        &plugins.converters,
+        classes,
+        batch,
+        errors,
+        &originals,
+        stop,
+    )
+    .await?;
+    Ok((positions, batch, original))
+}
+
+/// Where a source task's failed records go.
+struct SourceDlq<'a> {
+    ctx: &'a TaskContext,
+    topic: &'a str,
+    original: &'a Batch,
+    skipped: &'a [Skipped],
 }
 
 /// The bytes of a converted key or value (bytes or null).
@@ -195,71 +270,175 @@ fn bytes_of<'a>(
     }
 }
 
-/// Hand every record of a converted batch to the producer.
+/// Hand the converted records to the producer in the order of the polled
+/// records they came from. A polled record that produced nothing (filtered,
+/// or skipped after a failure) still has its offset acknowledged, as
+/// Apache does, and a skipped one goes to the dead letter queue when set.
 async fn produce(
     producer: &ThreadedProducer<DeliveryContext>,
     tracker: &Tracker,
     batch: &Batch,
     converted_headers: bool,
+    positions: &[(Option<String>, Option<String>)],
+    dlq: Option<&SourceDlq<'_>>,
 ) -> Result<(), TaskError> {
     let bad = |e: wasm_connect_sdk::BatchError| TaskError::Other(e.to_string());
-    for record in batch.iter() {
-        let desc = *record.desc();
-        let topic = record.topic().map_err(bad)?;
-        if topic.is_empty() {
-            return Err(TaskError::Other(format!(
-                "record {} of the batch has no topic",
-                record.index()
-            )));
+    let mut by_tag: Vec<Vec<usize>> = vec![Vec::new(); positions.len()];
+    let mut untagged = Vec::new();
+    for i in 0..batch.len() {
+        let tag = batch.desc(i).map_err(bad)?.tag as usize;
+        match by_tag.get_mut(tag) {
+            Some(outputs) => outputs.push(i),
+            None => untagged.push(i),
         }
-        let key = bytes_of(batch, desc.key, "the record key", false)?;
-        let value = bytes_of(batch, desc.value, "the record value", false)?;
-        let mut headers = OwnedHeaders::new_with_capacity(desc.header_count as usize);
-        for h in record.header_descs().map_err(bad)? {
-            let hkey = batch
-                .str(h.key_start, h.key_len, "a header key")
-                .map_err(bad)?;
-            // Without a header converter, text headers go out as UTF-8.
-            let hvalue = bytes_of(batch, h.value, "a header value", !converted_headers)?;
+    }
+    for (tag, outputs) in by_tag.iter().enumerate() {
+        let (partition, offset) = &positions[tag];
+        if outputs.is_empty() {
+            let failed = dlq.and_then(|d| {
+                d.skipped
+                    .iter()
+                    .find(|s| s.tag == Some(tag as u32))
+                    .map(|s| (d, s))
+            });
+            let seq = tracker.submit(partition.as_deref(), offset.clone());
+            match failed {
+                Some((d, skipped)) => {
+                    let (topic, key, value, headers) = dead_letter(d, tag, skipped).map_err(bad)?;
+                    let mut out =
+                        BaseRecord::with_opaque_to(d.topic, seq as usize).headers(headers);
+                    if let Some(k) = &key {
+                        out = out.key(k.as_slice());
+                    }
+                    if let Some(v) = &value {
+                        out = out.payload(v.as_slice());
+                    }
+                    send(producer, tracker, out, seq, &topic).await?;
+                }
+                None => tracker.ack(seq),
+            }
+            continue;
+        }
+        for i in outputs {
+            let seq = tracker.submit(partition.as_deref(), offset.clone());
+            send_record(producer, tracker, batch, *i, seq, converted_headers).await?;
+        }
+    }
+    for i in untagged {
+        let seq = tracker.submit(None, None);
+        send_record(producer, tracker, batch, i, seq, converted_headers).await?;
+    }
+    Ok(())
+}
+
+/// A dead letter for polled record `tag`: its topic, key and value as text
+/// (Java's `toString` form), its headers as text, and the context headers.
+#[allow(clippy::type_complexity, reason = "the parts of one Kafka record")]
+fn dead_letter(
+    dlq: &SourceDlq<'_>,
+    tag: usize,
+    skipped: &Skipped,
+) -> Result<(String, Option<Vec<u8>>, Option<Vec<u8>>, OwnedHeaders), wasm_connect_sdk::BatchError>
+{
+    let record = dlq.original.record(tag)?.to_record()?;
+    let text = |v: &wasm_connect_sdk::Value| (!v.is_null()).then(|| v.to_string().into_bytes());
+    let mut headers = OwnedHeaders::new();
+    for h in &record.headers {
+        let value = text(&h.value);
+        headers = headers.insert(Header {
+            key: h.key.as_str(),
+            value: value.as_deref(),
+        });
+    }
+    if dlq.ctx.connector.errors.dlq_context_headers {
+        for (k, v) in dlq::context_headers(dlq.ctx, skipped, &record.topic, record.partition, None)
+        {
             headers = headers.insert(Header {
-                key: hkey,
-                value: hvalue,
+                key: k.as_str(),
+                value: Some(v.as_bytes()),
             });
         }
-        let seq = tracker.submit(
-            record.source_partition().map_err(bad)?,
-            record.source_offset().map_err(bad)?.map(str::to_owned),
-        );
-        let mut out = BaseRecord::with_opaque_to(topic, seq as usize).headers(headers);
-        if let Some(k) = key {
-            out = out.key(k);
-        }
-        if let Some(v) = value {
-            out = out.payload(v);
-        }
-        if let Some(p) = record.partition() {
-            out = out.partition(p);
-        }
-        if let Some(ts) = record.timestamp() {
-            out = out.timestamp(ts);
-        }
-        loop {
-            match producer.send(out) {
-                Ok(()) => break,
-                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), back)) => {
-                    out = back;
-                    tokio::time::sleep(QUEUE_FULL_WAIT).await;
-                }
-                Err((e, _)) => {
-                    tracker.withdraw_last(seq);
-                    return Err(TaskError::Other(format!(
-                        "cannot produce to topic {topic}: {e}"
-                    )));
-                }
+    }
+    Ok((
+        record.topic.clone(),
+        text(&record.key),
+        text(&record.value),
+        headers,
+    ))
+}
+
+/// Produce record `i` of a converted batch as sequence number `seq`.
+async fn send_record(
+    producer: &ThreadedProducer<DeliveryContext>,
+    tracker: &Tracker,
+    batch: &Batch,
+    i: usize,
+    seq: u64,
+    converted_headers: bool,
+) -> Result<(), TaskError> {
+    let bad = |e: wasm_connect_sdk::BatchError| TaskError::Other(e.to_string());
+    let record = batch.record(i).map_err(bad)?;
+    let desc = *record.desc();
+    let topic = record.topic().map_err(bad)?;
+    if topic.is_empty() {
+        tracker.ack(seq);
+        return Err(TaskError::Other(format!(
+            "record {i} of the batch has no topic"
+        )));
+    }
+    let key = bytes_of(batch, desc.key, "the record key", false)?;
+    let value = bytes_of(batch, desc.value, "the record value", false)?;
+    let mut headers = OwnedHeaders::new_with_capacity(desc.header_count as usize);
+    for h in record.header_descs().map_err(bad)? {
+        let hkey = batch
+            .str(h.key_start, h.key_len, "a header key")
+            .map_err(bad)?;
+        // Without a header converter, text headers go out as UTF-8.
+        let hvalue = bytes_of(batch, h.value, "a header value", !converted_headers)?;
+        headers = headers.insert(Header {
+            key: hkey,
+            value: hvalue,
+        });
+    }
+    let mut out = BaseRecord::with_opaque_to(topic, seq as usize).headers(headers);
+    if let Some(k) = key {
+        out = out.key(k);
+    }
+    if let Some(v) = value {
+        out = out.payload(v);
+    }
+    if let Some(p) = record.partition() {
+        out = out.partition(p);
+    }
+    if let Some(ts) = record.timestamp() {
+        out = out.timestamp(ts);
+    }
+    send(producer, tracker, out, seq, topic).await
+}
+
+/// Offer a record to the producer, waiting while its queue is full.
+async fn send(
+    producer: &ThreadedProducer<DeliveryContext>,
+    tracker: &Tracker,
+    mut out: BaseRecord<'_, [u8], [u8], usize>,
+    seq: u64,
+    topic: &str,
+) -> Result<(), TaskError> {
+    loop {
+        match producer.send(out) {
+            Ok(()) => return Ok(()),
+            Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), back)) => {
+                out = back;
+                tokio::time::sleep(QUEUE_FULL_WAIT).await;
+            }
+            Err((e, _)) => {
+                tracker.withdraw_last(seq);
+                return Err(TaskError::Other(format!(
+                    "cannot produce to topic {topic}: {e}"
+                )));
             }
         }
     }
-    Ok(())
 }
 
 /// Store the offsets that became committable, then tell the task.

@@ -20,6 +20,35 @@ use rdkafka::message::Message;
 use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
 use rdkafka::{Offset, TopicPartitionList};
 
+/// A record to produce or one that was read, as text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TestRecord {
+    /// The key.
+    pub key: Option<String>,
+    /// The value.
+    pub value: Option<String>,
+    /// The headers, in order.
+    pub headers: Vec<(String, String)>,
+}
+
+impl TestRecord {
+    /// A record with only a value.
+    pub fn value(v: &str) -> Self {
+        Self {
+            value: Some(v.to_owned()),
+            ..Self::default()
+        }
+    }
+
+    /// The value of header `key`.
+    pub fn header(&self, key: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// A free TCP port on loopback.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -127,6 +156,81 @@ impl Broker {
                 .unwrap();
         }
         producer.flush(Duration::from_secs(30)).unwrap();
+    }
+
+    /// Produce records with optional keys, values and headers, in order.
+    pub fn produce_records(&self, topic: &str, records: &[TestRecord]) {
+        use rdkafka::message::{Header, OwnedHeaders};
+        let producer: ThreadedProducer<DefaultProducerContext> = ClientConfig::new()
+            .set("bootstrap.servers", &self.bootstrap)
+            .set("enable.idempotence", "true")
+            .create()
+            .unwrap();
+        for r in records {
+            let mut headers = OwnedHeaders::new();
+            for (k, v) in &r.headers {
+                headers = headers.insert(Header {
+                    key: k,
+                    value: Some(v.as_bytes()),
+                });
+            }
+            let mut out = BaseRecord::<[u8], [u8]>::to(topic).headers(headers);
+            if let Some(k) = &r.key {
+                out = out.key(k.as_bytes());
+            }
+            if let Some(v) = &r.value {
+                out = out.payload(v.as_bytes());
+            }
+            producer.send(out).unwrap();
+        }
+        producer.flush(Duration::from_secs(30)).unwrap();
+    }
+
+    /// Every record in `topic` (partition 0, from the beginning) with its
+    /// key, value and headers, waiting until at least `at_least` arrived.
+    pub fn read_records(&self, topic: &str, at_least: usize) -> Vec<TestRecord> {
+        use rdkafka::message::Headers;
+        let consumer: BaseConsumer = ClientConfig::new()
+            .set("bootstrap.servers", &self.bootstrap)
+            .set("group.id", "e2e-reader")
+            .set("enable.auto.commit", "false")
+            .create()
+            .unwrap();
+        let mut tpl = TopicPartitionList::new();
+        tpl.add_partition_offset(topic, 0, Offset::Beginning)
+            .unwrap();
+        consumer.assign(&tpl).unwrap();
+        let mut out = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut quiet_since = Instant::now();
+        while Instant::now() < deadline {
+            match consumer.poll(Duration::from_millis(200)) {
+                Some(Ok(m)) => {
+                    let text =
+                        |b: Option<&[u8]>| b.map(|b| String::from_utf8_lossy(b).into_owned());
+                    let headers = m
+                        .headers()
+                        .map(|h| {
+                            h.iter()
+                                .map(|h| (h.key.to_owned(), text(h.value).unwrap_or_default()))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    out.push(TestRecord {
+                        key: text(m.key()),
+                        value: text(m.payload()),
+                        headers,
+                    });
+                    quiet_since = Instant::now();
+                }
+                _ => {
+                    if out.len() >= at_least && quiet_since.elapsed() > Duration::from_millis(700) {
+                        break;
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Every value in `topic` (all partitions, from the beginning), waiting

@@ -64,6 +64,8 @@ impl Op<'_> {
 #[derive(Clone)]
 pub(crate) struct StepPlugin {
     pub alias: String,
+    /// `transforms.<alias>.type` as configured (for error reports).
+    pub class: String,
     pub plugin: Arc<PluginInfo>,
     pub config: Vec<(String, String)>,
     /// The predicate guarding the step, if any.
@@ -106,7 +108,7 @@ impl Chain {
             };
             out.push(Step {
                 alias: step.alias.clone(),
-                class: step.plugin.name().to_owned(),
+                class: step.class.clone(),
                 transform,
                 predicate,
             });

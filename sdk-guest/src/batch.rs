@@ -12,7 +12,8 @@ use std::sync::Arc;
 use crate::data::{Field, Header, Record, Schema, SchemaType, Struct, Value};
 use crate::error::PluginError;
 use crate::layout::{
-    HEADER_SIZE, HeaderDesc, NODE_SIZE, NONE, Node, NodeKind, Part, RECORD_SIZE, RecordDesc, u32_at,
+    HEADER_COUNT_AT, HEADER_SIZE, HEADER_START_AT, HeaderDesc, NODE_SIZE, NONE, Node, NodeKind,
+    Part, RECORD_SIZE, RecordDesc, TOPIC_AT, u32_at,
 };
 
 /// How deeply values and schemas may nest. Connect data in the wild rarely
@@ -563,6 +564,46 @@ impl Batch {
         Ok(())
     }
 
+    /// Record `i`'s index into the topic table (routing transforms change
+    /// only this word of a descriptor).
+    pub fn topic_index(&self, i: usize) -> Result<u32, BatchError> {
+        let bytes: &[u8; RECORD_SIZE] = entry(&self.records, i, "records")?;
+        Ok(u32_at(bytes, TOPIC_AT))
+    }
+
+    /// Point record `i` at another entry of the topic table.
+    pub fn set_topic_index(&mut self, i: usize, topic: u32) -> Result<(), BatchError> {
+        let bytes: &mut [u8; RECORD_SIZE] = entry_mut(&mut self.records, i, "records")?;
+        bytes[TOPIC_AT..TOPIC_AT + 4].copy_from_slice(&topic.to_le_bytes());
+        Ok(())
+    }
+
+    /// Record `i`'s headers: the first header's index and the count.
+    pub fn header_range(&self, i: usize) -> Result<(u32, u32), BatchError> {
+        let bytes: &[u8; RECORD_SIZE] = entry(&self.records, i, "records")?;
+        Ok((
+            u32_at(bytes, HEADER_START_AT),
+            u32_at(bytes, HEADER_COUNT_AT),
+        ))
+    }
+
+    /// Give record `i` other headers: `count` header descriptors from `start`.
+    pub fn set_header_range(&mut self, i: usize, start: u32, count: u32) -> Result<(), BatchError> {
+        let bytes: &mut [u8; RECORD_SIZE] = entry_mut(&mut self.records, i, "records")?;
+        bytes[HEADER_START_AT..HEADER_START_AT + 4].copy_from_slice(&start.to_le_bytes());
+        bytes[HEADER_COUNT_AT..HEADER_COUNT_AT + 4].copy_from_slice(&count.to_le_bytes());
+        Ok(())
+    }
+
+    /// Append a node to the arena; returns its index. A compound node's
+    /// children must come after it (reserve them with
+    /// [`Batch::reserve_nodes`] first and fill them with [`Batch::set_node`]).
+    pub fn push_node(&mut self, node: Node) -> Result<u32, BatchError> {
+        let index = self.reserve_nodes(1)?;
+        self.set_node(index as usize, node)?;
+        Ok(index)
+    }
+
     /// Append a record descriptor (its ranges must already be in the batch).
     pub fn push_desc(&mut self, desc: &RecordDesc) {
         let mut bytes = [0u8; RECORD_SIZE];
@@ -602,13 +643,14 @@ impl Batch {
         Ok(Node::read(entry(&self.nodes, j, "nodes")?))
     }
 
-    fn set_node(&mut self, j: usize, node: Node) -> Result<(), BatchError> {
+    /// Overwrite node `j` of the arena.
+    pub fn set_node(&mut self, j: usize, node: Node) -> Result<(), BatchError> {
         node.write(entry_mut(&mut self.nodes, j, "nodes")?);
         Ok(())
     }
 
     /// Reserve `count` null nodes at the end of the arena; returns the first.
-    fn reserve_nodes(&mut self, count: usize) -> Result<u32, BatchError> {
+    pub fn reserve_nodes(&mut self, count: usize) -> Result<u32, BatchError> {
         let first = self.node_count();
         let end = first.checked_add(count).ok_or(BatchError::TooLarge)?;
         if end > NONE as usize {

@@ -409,6 +409,11 @@ impl<T: PluginSet> wit_converter::Guest for T {
                 "{plugin} cannot be used as a header converter"
             ))));
         }
+        if target != Target::Headers && !entry.keys_and_values {
+            return Err(err(PluginError::config(format!(
+                "{plugin} is a header converter; it cannot convert keys or values"
+            ))));
+        }
         let inner = (entry.create)(Config::from(config), target).map_err(err)?;
         Ok(wit_converter::Converter::new(ConverterResource(
             RefCell::new(inner),

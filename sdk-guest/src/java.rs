@@ -12,11 +12,11 @@ pub fn double_to_string(v: f64) -> String {
     if v.is_infinite() {
         return if v > 0.0 { "Infinity" } else { "-Infinity" }.into();
     }
-    // Rust's `{:e}` gives the shortest digits that round-trip, which is
-    // what Java's algorithm selects too, except that Java never settles for
-    // one digit: it then takes the closest two-digit decimal that still
-    // reads back as `v` (so Double.MIN_VALUE is 4.9E-324, not 5.0E-324).
-    let mut sci = format!("{v:e}");
+    // Ryu picks the shortest digits that read back as `v`, the closest of
+    // them, and the even one on a tie: Java's choice. Java never settles
+    // for one digit, though: it then takes the closest two-digit decimal
+    // that still reads back (so Double.MIN_VALUE is 4.9E-324, not 5.0E-324).
+    let mut sci = scientific(ryu::Buffer::new().format_finite(v));
     if one_digit(&sci) {
         let two = format!("{v:.1e}");
         if two.parse::<f64>().ok() == Some(v) {
@@ -26,7 +26,7 @@ pub fn double_to_string(v: f64) -> String {
     java_layout(&sci, v == 0.0 || (1e-3..1e7).contains(&v.abs()))
 }
 
-/// Whether Rust's `d.ddde±x` form has a single significant digit.
+/// Whether a `d.ddde±x` form has a single significant digit.
 fn one_digit(sci: &str) -> bool {
     let mantissa = sci.split('e').next().unwrap_or(sci);
     mantissa
@@ -45,7 +45,7 @@ pub fn float_to_string(v: f32) -> String {
     if v.is_infinite() {
         return if v > 0.0 { "Infinity" } else { "-Infinity" }.into();
     }
-    let mut sci = format!("{v:e}");
+    let mut sci = scientific(ryu::Buffer::new().format_finite(v));
     if one_digit(&sci) {
         let two = format!("{v:.1e}");
         if two.parse::<f32>().ok() == Some(v) {
@@ -53,6 +53,32 @@ pub fn float_to_string(v: f32) -> String {
         }
     }
     java_layout(&sci, v == 0.0 || (1e-3..1e7).contains(&v.abs()))
+}
+
+/// Ryu's output (`123.45`, `1e16`, `1.5e-7`, `-0.0`) as `d.ddde±x`, the
+/// form [`java_layout`] reads.
+fn scientific(ryu: &str) -> String {
+    let (sign, rest) = match ryu.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", ryu),
+    };
+    let (mantissa, exp) = rest.split_once(['e', 'E']).unwrap_or((rest, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = format!("{int}{frac}");
+    let Some(first) = digits.find(|c: char| c != '0') else {
+        return format!("{sign}0e0");
+    };
+    let significant = digits[first..].trim_end_matches('0');
+    // The decimal point sits after `int`; the first significant digit is
+    // `first` places into `digits`.
+    let exp10 = exp + int.len() as i32 - 1 - first as i32;
+    let (lead, tail) = significant.split_at(1);
+    if tail.is_empty() {
+        format!("{sign}{lead}e{exp10}")
+    } else {
+        format!("{sign}{lead}.{tail}e{exp10}")
+    }
 }
 
 /// Lays out Rust's `d.ddde±x` form as Java does: plain decimal with at
@@ -138,5 +164,9 @@ mod tests {
         assert_eq!(float_to_string(1e10), "1.0E10");
         assert_eq!(float_to_string(0.5), "0.5");
         assert_eq!(float_to_string(f32::from_bits(1)), "1.4E-45");
+        // A tie between two shortest forms: Java takes the even digit.
+        assert_eq!(float_to_string(f32::from_bits(0xc9ca_9da2)), "-1659828.2");
+        assert_eq!(double_to_string(123.456), "123.456");
+        assert_eq!(double_to_string(1e21), "1.0E21");
     }
 }

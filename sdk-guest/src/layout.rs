@@ -16,6 +16,13 @@ pub const NODE_SIZE: usize = 16;
 /// "No index": no schema, no source partition.
 pub const NONE: u32 = u32::MAX;
 
+/// Byte position of the topic index in a record descriptor.
+pub(crate) const TOPIC_AT: usize = 0;
+/// Byte position of the first header index in a record descriptor.
+pub(crate) const HEADER_START_AT: usize = 28;
+/// Byte position of the header count in a record descriptor.
+pub(crate) const HEADER_COUNT_AT: usize = 32;
+
 /// Which of a record's two values: its key or its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {
@@ -391,6 +398,9 @@ mod tests {
         // The layout is normative: spot-check two positions.
         assert_eq!(&bytes[4..8], &7i32.to_le_bytes());
         assert_eq!(bytes[72], NodeKind::Int64 as u8);
+        assert_eq!(u32_at(&bytes, TOPIC_AT), 3);
+        assert_eq!(u32_at(&bytes, HEADER_START_AT), 9);
+        assert_eq!(u32_at(&bytes, HEADER_COUNT_AT), 2);
         // The part accessors use the same positions.
         let (schema_at, node_at) = Part::Value.positions();
         assert_eq!(u32_at(&bytes, schema_at), 4);

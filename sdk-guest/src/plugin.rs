@@ -128,6 +128,9 @@ pub trait SinkTask: Sized + 'static {
 pub trait Converter: Sized + 'static {
     /// Whether the converter can also be a `header.converter`.
     const HEADERS: bool = false;
+    /// Whether the converter can be a `key.converter`/`value.converter`
+    /// (false for header converters only, like SimpleHeaderConverter).
+    const KEYS_AND_VALUES: bool = true;
     /// What the plugin says about itself (kind: converter).
     fn manifest() -> Manifest;
     /// Configure for `target`.
@@ -325,6 +328,8 @@ pub struct ConverterEntry {
     pub manifest: Manifest,
     /// Whether it can convert headers.
     pub headers: bool,
+    /// Whether it can convert keys and values.
+    pub keys_and_values: bool,
     /// Configures it.
     pub create: fn(Config, Target) -> Result<Box<dyn DynConverter>>,
 }
@@ -411,6 +416,7 @@ impl Registry {
         self.converters.push(ConverterEntry {
             manifest: T::manifest(),
             headers: T::HEADERS,
+            keys_and_values: T::KEYS_AND_VALUES,
             create: create::<T>,
         });
         self
@@ -447,7 +453,9 @@ impl Registry {
         out.extend(self.sources.iter().map(|e| e.manifest.clone()));
         out.extend(self.sinks.iter().map(|e| e.manifest.clone()));
         for e in &self.converters {
-            out.push(e.manifest.clone());
+            if e.keys_and_values {
+                out.push(e.manifest.clone());
+            }
             if e.headers {
                 let mut header = e.manifest.clone();
                 header.kind = crate::config::PluginKind::HeaderConverter;

@@ -3,51 +3,33 @@
 
 use std::sync::Arc;
 
-use wasm_connect_sdk::batch::BatchError;
-use wasm_connect_sdk::layout::{NONE, Node, NodeKind, Part};
+use wasm_connect_sdk::layout::{NONE, Node, NodeKind};
 use wasm_connect_sdk::prelude::*;
 
-wasm_connect_sdk::export_plugins!(converter: [StringConverter, ByteArrayConverter]);
+mod boolean;
+mod number;
+mod simple_header;
+mod target;
+mod values_parse;
 
-/// Applies `f` to the node (and schema index) each converter target holds:
-/// every record's key, every record's value, or every header's value.
-fn for_each_target(
-    batch: &mut Batch,
-    target: Target,
-    mut f: impl FnMut(&mut Batch, usize, Node, u32) -> Result<(Node, u32)>,
-) -> Result<()> {
-    match target {
-        Target::Key | Target::Value => {
-            let part = if target == Target::Key {
-                Part::Key
-            } else {
-                Part::Value
-            };
-            for i in 0..batch.len() {
-                let (node, schema) = batch.part(i, part)?;
-                let (node, schema) = f(batch, i, node, schema)?;
-                batch.set_part(i, part, node, schema)?;
-            }
-        }
-        Target::Headers => {
-            for i in 0..batch.len() {
-                let desc = batch.desc(i)?;
-                for j in desc.header_start..desc.header_start + desc.header_count {
-                    let mut header = batch.header_desc(j as usize)?;
-                    let (node, schema) = f(batch, i, header.value, header.schema)?;
-                    header.value = node;
-                    header.schema = schema;
-                    batch.set_header_desc(j as usize, &header)?;
-                }
-            }
-        }
-    }
-    Ok(())
-}
+pub use boolean::BooleanConverter;
+pub use number::{
+    DoubleConverter, FloatConverter, IntegerConverter, LongConverter, ShortConverter,
+};
+pub use simple_header::SimpleHeaderConverter;
+use target::{data_error, for_each_target};
 
-fn data_error(i: usize, e: BatchError) -> PluginError {
-    PluginError::data(e.to_string()).at_record(i)
-}
+wasm_connect_sdk::export_plugins!(converter: [
+    StringConverter,
+    ByteArrayConverter,
+    ShortConverter,
+    IntegerConverter,
+    LongConverter,
+    FloatConverter,
+    DoubleConverter,
+    BooleanConverter,
+    SimpleHeaderConverter,
+]);
 
 /// Apache's `StringConverter`: text in UTF-8.
 pub struct StringConverter {

@@ -1,0 +1,6 @@
+//! Reading and writing JSON the way Jackson does in Apache's JsonConverter.
+
+mod encoding;
+pub mod parse;
+mod parser;
+pub mod write;

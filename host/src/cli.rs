@@ -1,6 +1,7 @@
 //! The command line: `standalone`, `plugins list`, `version`.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use clap::{Parser, Subcommand};
@@ -11,13 +12,27 @@ use crate::plugin::{PluginCatalog, PluginEngine};
 use crate::rest::{RestState, router};
 use crate::runtime::Worker;
 use crate::storage::{
-    FileOffsetStore, MemoryConfigStore, MemoryOffsetStore, MemoryStatusStore, OffsetStore,
+    ConfigStore, FileOffsetStore, LocalConfigStore, MemoryOffsetStore, MemoryStatusStore,
+    OffsetStore,
 };
+
+/// The log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
 
 /// A Kafka Connect worker whose plugins are sandboxed WebAssembly components.
 #[derive(Debug, Parser)]
 #[command(name = "wasm-connect", version, about)]
 pub struct Cli {
+    /// How log lines are written to stderr: `text` for people, `json` (one
+    /// object per line) for log shippers.
+    #[arg(long, global = true, value_enum, default_value = "text")]
+    pub log_format: LogFormat,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -276,13 +291,22 @@ async fn standalone(args: StandaloneArgs) -> Result<(), CliError> {
             Arc::new(MemoryOffsetStore::default())
         }
     };
+    let configs: Arc<dyn ConfigStore> = match &config.config_storage_file {
+        Some(path) => Arc::new(LocalConfigStore::open(path)?),
+        None => {
+            tracing::warn!(
+                "Neither offset.storage.file.filename nor config.storage.file.filename is set: connectors created over REST are forgotten when the worker stops"
+            );
+            Arc::new(LocalConfigStore::memory())
+        }
+    };
     let worker = Arc::new(Worker::new(
         &config,
         kafka.clone(),
         engine,
         catalog,
         offsets,
-        Arc::new(MemoryConfigStore::default()),
+        configs,
         Arc::new(MemoryStatusStore::default()),
     ));
 
@@ -309,9 +333,11 @@ async fn standalone(args: StandaloneArgs) -> Result<(), CliError> {
             addr: config.rest_listen,
             source,
         })?;
+    let ready = Arc::new(AtomicBool::new(false));
     let app = router(RestState {
         worker: worker.clone(),
         cluster_id,
+        ready: ready.clone(),
     });
     tracing::info!(url = %format!("http://{}", config.rest_listen), worker_id = worker.worker_id(), "REST server listening");
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -328,9 +354,13 @@ async fn standalone(args: StandaloneArgs) -> Result<(), CliError> {
         }
     });
 
+    let mut from_files = Vec::new();
     for file in &args.connector_configs {
         match read_connector_file(file) {
             Ok(entries) => {
+                if let Some(name) = crate::config::get(&entries, "name") {
+                    from_files.push(name.trim().to_owned());
+                }
                 worker
                     .add_connector_from_file(&file.display().to_string(), entries)
                     .await
@@ -338,6 +368,8 @@ async fn standalone(args: StandaloneArgs) -> Result<(), CliError> {
             Err(e) => tracing::error!(file = %file.display(), "Skipping connector file: {e}"),
         }
     }
+    worker.restore(&from_files).await;
+    ready.store(true, Ordering::Release);
 
     wait_for_signal().await;
     tracing::info!("Stopping: committing offsets and stopping tasks");

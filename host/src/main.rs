@@ -1,21 +1,16 @@
-//! The `wasm-connect` binary: logging set up, then the command line.
+//! The `wasm-connect` binary: the command line, logging set up, then run.
 
 use std::process::ExitCode;
 
 use clap::Parser;
-use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let filter = EnvFilter::try_from_env("WASM_CONNECT_LOG")
-        .or_else(|_| EnvFilter::try_from_default_env())
-        .unwrap_or_else(|_| EnvFilter::new("info,wasmtime=warn,cranelift=warn"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr)
-        .init();
     let cli = wasm_connect::cli::Cli::parse();
+    let spec = std::env::var("WASM_CONNECT_LOG")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .unwrap_or_else(|_| "info,wasmtime=warn,cranelift=warn".into());
+    wasm_connect::logging::init(&spec, cli.log_format == wasm_connect::cli::LogFormat::Json);
     match wasm_connect::cli::run(cli)
         .await
         .map_err(anyhow::Error::from)

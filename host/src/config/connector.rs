@@ -9,7 +9,7 @@ use serde::Serialize;
 use wasm_connect_sdk::{ConfigDef, ConfigType, PathAccess};
 
 use super::worker::absolute;
-use super::{ConfigErrors, dedupe, get, with_prefix};
+use super::{ConfigErrors, bool_setting, dedupe, get, with_prefix};
 use crate::plugin::Grants;
 
 /// A converter class and its settings (prefix removed).
@@ -119,26 +119,6 @@ impl Default for ErrorConfig {
             dlq_topic: None,
             dlq_replication_factor: 3,
             dlq_context_headers: false,
-        }
-    }
-}
-
-/// A boolean setting (Apache accepts `true`/`false` in any case).
-fn bool_setting(
-    entries: &[(String, String)],
-    key: &str,
-    default: bool,
-    problems: &mut Vec<String>,
-) -> bool {
-    match get(entries, key).map(str::trim) {
-        None | Some("") => default,
-        Some(v) if v.eq_ignore_ascii_case("true") => true,
-        Some(v) if v.eq_ignore_ascii_case("false") => false,
-        Some(v) => {
-            problems.push(format!(
-                "Invalid value {v} for configuration {key}: Expected value to be either true or false"
-            ));
-            default
         }
     }
 }

@@ -67,6 +67,26 @@ pub fn with_prefix(entries: &[(String, String)], prefix: &str) -> Vec<(String, S
         .collect()
 }
 
+/// A boolean setting (Apache accepts `true`/`false` in any case).
+pub(crate) fn bool_setting(
+    entries: &[(String, String)],
+    key: &str,
+    default: bool,
+    problems: &mut Vec<String>,
+) -> bool {
+    match get(entries, key).map(str::trim) {
+        None | Some("") => default,
+        Some(v) if v.eq_ignore_ascii_case("true") => true,
+        Some(v) if v.eq_ignore_ascii_case("false") => false,
+        Some(v) => {
+            problems.push(format!(
+                "Invalid value {v} for configuration {key}: Expected value to be either true or false"
+            ));
+            default
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::connector::ConverterSpec;
-use super::{ConfigErrors, dedupe, get, with_prefix};
+use super::{ConfigErrors, bool_setting, dedupe, get, with_prefix};
 
 /// `bootstrap.servers` value that starts the embedded in-memory broker.
 pub const EMBEDDED_BROKER: &str = "embedded";
@@ -27,6 +27,14 @@ pub struct WorkerConfig {
     pub header_converter: ConverterSpec,
     /// `offset.storage.file.filename` (standalone).
     pub offset_storage_file: Option<PathBuf>,
+    /// `config.storage.file.filename` (ours; default: the offsets file's
+    /// name with the extension `.connectors.json`): where connectors
+    /// created or changed over REST are kept. None: in memory only.
+    pub config_storage_file: Option<PathBuf>,
+    /// `topic.tracking.enable` (default true).
+    pub topic_tracking: bool,
+    /// `topic.tracking.allow.reset` (default true).
+    pub topic_tracking_allow_reset: bool,
     /// `offset.flush.interval.ms` (default 60000).
     pub offset_flush_interval: Duration,
     /// `offset.flush.timeout.ms` (default 5000).
@@ -150,6 +158,22 @@ impl WorkerConfig {
             .filter(|v| !v.is_empty())
             .map(|p| absolute(&cwd, Path::new(p)));
 
+        // Beyond Apache: connectors created or changed over REST are kept
+        // in this file (by default beside the offsets file).
+        let config_storage_file = get(&raw, "config.storage.file.filename")
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(|p| absolute(&cwd, Path::new(p)))
+            .or_else(|| {
+                offset_storage_file
+                    .as_ref()
+                    .map(|o| o.with_extension("connectors.json"))
+            });
+
+        let topic_tracking = bool_setting(&raw, "topic.tracking.enable", true, &mut problems);
+        let topic_tracking_allow_reset =
+            bool_setting(&raw, "topic.tracking.allow.reset", true, &mut problems);
+
         if !problems.is_empty() {
             return Err(ConfigErrors {
                 source_name: source_name.to_owned(),
@@ -165,6 +189,9 @@ impl WorkerConfig {
             value_converter,
             header_converter,
             offset_storage_file,
+            config_storage_file,
+            topic_tracking,
+            topic_tracking_allow_reset,
             offset_flush_interval,
             offset_flush_timeout,
             task_shutdown_timeout,

@@ -1,17 +1,28 @@
 //! The Kafka Connect REST API: Apache's paths, JSON shapes, status codes and
-//! `{"error_code": …, "message": …}` error bodies.
+//! `{"error_code": …, "message": …}` error bodies, for every error
+//! including unknown paths, wrong methods, bad bodies and oversized ones.
 
+mod admin;
+mod connectors;
+mod plugins;
+
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{DefaultBodyLimit, FromRequest, Request};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use serde_json::{Map, Value, json};
+use axum::routing::{get, post, put};
+use serde_json::{Value, json};
 
 use crate::runtime::{Worker, WorkerError};
+
+/// The largest request body accepted (413 beyond it). Connector
+/// configurations are a few kilobytes; this leaves room for inline
+/// certificates without letting a client make the worker buffer gigabytes.
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 /// What handlers share.
 #[derive(Clone)]
@@ -20,6 +31,15 @@ pub struct RestState {
     pub worker: Arc<Worker>,
     /// The Kafka cluster id, once known.
     pub cluster_id: Arc<OnceLock<String>>,
+    /// Set once the worker has started every connector it was given
+    /// (`GET /health` says "starting" until then).
+    pub ready: Arc<AtomicBool>,
+}
+
+impl RestState {
+    fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
 }
 
 /// An error response in Apache's shape.
@@ -36,6 +56,10 @@ impl ApiError {
             message: message.into(),
         }
     }
+
+    fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -48,11 +72,12 @@ impl IntoResponse for ApiError {
 impl From<WorkerError> for ApiError {
     fn from(e: WorkerError) -> Self {
         let status = match &e {
-            WorkerError::NotFound(_) => StatusCode::NOT_FOUND,
+            WorkerError::NotFound(_) | WorkerError::TaskNotFound(..) => StatusCode::NOT_FOUND,
             WorkerError::AlreadyExists(_) => StatusCode::CONFLICT,
-            WorkerError::InvalidConfig(_) | WorkerError::UnknownPlugin(_) => {
-                StatusCode::BAD_REQUEST
-            }
+            WorkerError::InvalidConfig(_)
+            | WorkerError::UnknownPlugin(_)
+            | WorkerError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WorkerError::Storage(_) | WorkerError::Kafka(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         Self::new(status, e.to_string())
     }
@@ -62,19 +87,47 @@ type ApiResult = Result<Response, ApiError>;
 
 /// The router with every endpoint of this version.
 pub fn router(state: RestState) -> Router {
+    use connectors as c;
     Router::new()
-        .route("/", get(root))
-        .route("/connectors", get(list_connectors).post(create_connector))
+        .route("/", get(admin::root))
+        .route("/health", get(admin::health))
+        .route("/connectors", get(c::list).post(c::create))
+        .route("/connectors/{name}", get(c::info).delete(c::delete))
         .route(
-            "/connectors/{name}",
-            get(get_connector).delete(delete_connector),
+            "/connectors/{name}/config",
+            get(c::config).put(c::put_config).patch(c::patch_config),
         )
-        .route("/connectors/{name}/status", get(connector_status))
-        .route("/connectors/{name}/config", get(connector_config))
-        .route("/connectors/{name}/tasks", get(connector_tasks))
-        .route("/connector-plugins", get(connector_plugins))
+        .route("/connectors/{name}/status", get(c::status))
+        .route("/connectors/{name}/tasks", get(c::tasks))
+        .route(
+            "/connectors/{name}/tasks/{task}/status",
+            get(c::task_status),
+        )
+        .route(
+            "/connectors/{name}/tasks/{task}/restart",
+            post(c::restart_task),
+        )
+        .route("/connectors/{name}/restart", post(c::restart))
+        .route("/connectors/{name}/pause", put(c::pause))
+        .route("/connectors/{name}/resume", put(c::resume))
+        .route("/connectors/{name}/stop", put(c::stop))
+        .route(
+            "/connectors/{name}/offsets",
+            get(c::offsets)
+                .patch(c::alter_offsets)
+                .delete(c::reset_offsets),
+        )
+        .route("/connectors/{name}/topics", get(c::topics))
+        .route("/connectors/{name}/topics/reset", put(c::reset_topics))
+        .route("/connector-plugins", get(plugins::list))
+        .route("/admin/loggers", get(admin::loggers))
+        .route(
+            "/admin/loggers/{name}",
+            get(admin::logger).put(admin::set_logger),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
 
@@ -98,196 +151,91 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, ApiError> {
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
 }
 
-async fn root(State(state): State<RestState>) -> ApiResult {
-    ok(json!({
-        "version": env!("CARGO_PKG_VERSION"),
-        "commit": option_env!("WASM_CONNECT_COMMIT").unwrap_or("unknown"),
-        "kafka_cluster_id": state.cluster_id.get(),
-    }))
-}
+/// A request body as JSON, with Apache's answers for a wrong content type
+/// (415), a body over [`MAX_BODY_BYTES`] (413) and malformed JSON (400,
+/// naming the problem and where it is).
+pub struct JsonBody(pub Value);
 
-/// `GET /connectors`, with `?expand=status` and/or `?expand=info`
-/// (repeatable; unknown expansions are ignored, as Apache does).
-async fn list_connectors(State(state): State<RestState>, RawQuery(query): RawQuery) -> ApiResult {
-    let expand: Vec<String> = query
-        .unwrap_or_default()
-        .split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .filter(|(k, _)| *k == "expand")
-        .map(|(_, v)| v.to_owned())
-        .collect();
-    let names = state.worker.connector_names();
-    let (status, info) = (
-        expand.iter().any(|e| e == "status"),
-        expand.iter().any(|e| e == "info"),
-    );
-    if !status && !info {
-        return ok(to_json(&names)?);
-    }
-    let mut out = Map::new();
-    for name in names {
-        let mut entry = Map::new();
-        if status && let Ok(s) = state.worker.connector_status(&name) {
-            entry.insert("status".into(), to_json(&s)?);
-        }
-        if info && let Ok(i) = state.worker.connector_info(&name) {
-            entry.insert("info".into(), to_json(&i)?);
-        }
-        out.insert(name, Value::Object(entry));
-    }
-    ok(Value::Object(out))
-}
+impl<S: Send + Sync> FromRequest<S> for JsonBody {
+    type Rejection = ApiError;
 
-/// The request body as JSON, with Apache's answers for a wrong content
-/// type (415) and malformed JSON (400).
-fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, ApiError> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !content_type
-        .to_ascii_lowercase()
-        .starts_with("application/json")
-    {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "HTTP 415 Unsupported Media Type: send the body as application/json",
-        ));
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if !content_type.starts_with("application/json") {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "HTTP 415 Unsupported Media Type: send the body as application/json",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            let status = rejection.status();
+            if status == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    status,
+                    format!("HTTP 413 Payload Too Large: the request body is larger than {MAX_BODY_BYTES} bytes"),
+                )
+            } else {
+                ApiError::new(status, format!("Cannot read the request body: {rejection}"))
+            }
+        })?;
+        serde_json::from_slice(&bytes)
+            .map(JsonBody)
+            .map_err(|e| ApiError::bad_request(format!("Request body is not valid JSON: {e}")))
     }
-    serde_json::from_slice(body).map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            format!("Request body is not valid JSON: {e}"),
-        )
-    })
 }
 
 /// A JSON object of strings, as Apache's `Map<String, String>` accepts it
 /// (numbers and booleans become their text).
 fn string_map(value: &Value, what: &str) -> Result<Vec<(String, String)>, ApiError> {
+    Ok(nullable_string_map(value, what)?
+        .into_iter()
+        .map(|(k, v)| (k, v.unwrap_or_default()))
+        .collect())
+}
+
+/// A JSON object of strings or nulls (PATCH: null removes a key).
+fn nullable_string_map(
+    value: &Value,
+    what: &str,
+) -> Result<Vec<(String, Option<String>)>, ApiError> {
     let Value::Object(map) = value else {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            format!("{what} must be a JSON object"),
-        ));
+        return Err(ApiError::bad_request(format!(
+            "{what} must be a JSON object"
+        )));
     };
     map.iter()
         .map(|(k, v)| match v {
-            Value::String(s) => Ok((k.clone(), s.clone())),
-            Value::Number(n) => Ok((k.clone(), n.to_string())),
-            Value::Bool(b) => Ok((k.clone(), b.to_string())),
-            _ => Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                format!("{what}: the value of \"{k}\" must be a string"),
-            )),
+            Value::String(s) => Ok((k.clone(), Some(s.clone()))),
+            Value::Number(n) => Ok((k.clone(), Some(n.to_string()))),
+            Value::Bool(b) => Ok((k.clone(), Some(b.to_string()))),
+            Value::Null => Ok((k.clone(), None)),
+            _ => Err(ApiError::bad_request(format!(
+                "{what}: the value of \"{k}\" must be a string"
+            ))),
         })
         .collect()
 }
 
-/// `POST /connectors`: `{"name": …, "config": {…}}`.
-async fn create_connector(
-    State(state): State<RestState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ApiResult {
-    let body = json_body(&headers, &body)?;
-    let name = match body.get("name") {
-        Some(Value::String(n)) => n.clone(),
-        _ => {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "Request body must have a string \"name\"",
-            ));
-        }
-    };
-    let config = body.get("config").ok_or_else(|| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "Request body must have a \"config\" object",
-        )
-    })?;
-    let mut entries = string_map(config, "config")?;
-    match entries.iter().find(|(k, _)| k == "name") {
-        Some((_, n)) if *n != name => {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                format!(
-                    "Connector name configuration ({n}) doesn't match connector name in the URL ({name})"
-                ),
-            ));
-        }
-        Some(_) => {}
-        None => entries.push(("name".into(), name.clone())),
-    }
-    let info = state.worker.create_connector(entries).await?;
-    let location = format!("/connectors/{}", info.name);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        axum::Json(to_json(&info)?),
-    )
-        .into_response())
-}
-
-async fn get_connector(State(state): State<RestState>, Path(name): Path<String>) -> ApiResult {
-    ok(to_json(&state.worker.connector_info(&name)?)?)
-}
-
-async fn connector_status(State(state): State<RestState>, Path(name): Path<String>) -> ApiResult {
-    ok(to_json(&state.worker.connector_status(&name)?)?)
-}
-
-async fn connector_config(State(state): State<RestState>, Path(name): Path<String>) -> ApiResult {
-    ok(Value::Object(state.worker.connector_info(&name)?.config))
-}
-
-async fn connector_tasks(State(state): State<RestState>, Path(name): Path<String>) -> ApiResult {
-    let tasks: Vec<Value> = state
-        .worker
-        .task_configs(&name)?
-        .into_iter()
-        .map(|(id, config)| {
-            let config: Map<String, Value> = config
-                .into_iter()
-                .map(|(k, v)| (k, Value::String(v)))
-                .collect();
-            json!({ "id": { "connector": id.connector, "task": id.task }, "config": config })
-        })
-        .collect();
-    ok(Value::Array(tasks))
-}
-
-async fn delete_connector(State(state): State<RestState>, Path(name): Path<String>) -> ApiResult {
-    state.worker.delete_connector(&name).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-/// `GET /connector-plugins[?connectorsOnly=false]`.
-async fn connector_plugins(State(state): State<RestState>, RawQuery(query): RawQuery) -> ApiResult {
-    let connectors_only = !query
+/// The values of a query parameter (`?expand=status&expand=info`).
+fn query_values(query: Option<&str>, name: &str) -> Vec<String> {
+    query
         .unwrap_or_default()
         .split('&')
-        .any(|pair| pair.eq_ignore_ascii_case("connectorsOnly=false"));
-    let plugins: Vec<Value> = state
-        .worker
-        .catalog()
-        .plugins()
-        .iter()
-        .filter(|p| {
-            !connectors_only
-                || matches!(
-                    p.manifest.kind,
-                    wasm_connect_sdk::PluginKind::SourceConnector
-                        | wasm_connect_sdk::PluginKind::SinkConnector
-                )
-        })
-        .map(|p| {
-            json!({
-                "class": p.manifest.name,
-                "type": p.manifest.kind.rest_name(),
-                "version": p.manifest.version,
-            })
-        })
-        .collect();
-    ok(Value::Array(plugins))
+        .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
+        .filter(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+        .collect()
+}
+
+/// A boolean query parameter as Java's `Boolean.valueOf` reads it: only
+/// `true` (any case) is true.
+fn query_flag(query: Option<&str>, name: &str) -> bool {
+    query_values(query, name)
+        .last()
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
 }

@@ -6,6 +6,8 @@
 
 mod dlq;
 mod info;
+mod lifecycle;
+mod offsets_api;
 mod pipeline;
 mod sink;
 mod source;
@@ -22,10 +24,12 @@ use crate::config::ConnectorConfig;
 use crate::kafka::KafkaSettings;
 use crate::plugin::sandbox::{ConverterHandle, ConverterTarget};
 use crate::plugin::{CallError, Grants, PluginCatalog, PluginEngine, PluginInfo, Sandbox};
-use crate::storage::{ConfigStore, OffsetStore, State, Status, StatusStore};
+use crate::storage::{ConfigStore, OffsetStore, State, Status, StatusStore, TargetState};
 use pipeline::{ConverterClasses, StepPlugin};
 
 pub use info::{ConnectorInfo, ConnectorStateInfo, StateInfo, TaskId, TaskStateInfo};
+pub use lifecycle::RestartRequest;
+pub use offsets_api::OffsetEntry;
 pub use worker::{Worker, WorkerError};
 
 /// What every task of the worker shares.
@@ -41,6 +45,8 @@ pub(crate) struct Shared {
     pub flush_timeout: Duration,
     pub shutdown_timeout: Duration,
     pub cwd: PathBuf,
+    /// `topic.tracking.enable`.
+    pub topic_tracking: bool,
 }
 
 impl Shared {
@@ -54,6 +60,13 @@ impl Shared {
                 trace,
             },
         );
+    }
+
+    /// Record a topic a task used (KIP-558), when tracking is on.
+    fn track_topic(&self, connector: &str, topic: &str) {
+        if self.topic_tracking {
+            self.statuses.add_topic(connector, topic);
+        }
     }
 
     fn set_connector(&self, connector: &str, state: State, trace: Option<String>) {
@@ -156,11 +169,97 @@ pub(crate) enum TaskError {
     Other(String),
 }
 
-/// Waits for `stop` to turn true (or its sender to go away).
-pub(crate) async fn stopped(stop: &mut watch::Receiver<bool>) {
-    while !*stop.borrow() {
-        if stop.changed().await.is_err() {
+/// How a task learns what its connector should do: run, pause or stop.
+pub(crate) type Control = watch::Receiver<TargetState>;
+
+/// Whether the task must stop now.
+pub(crate) fn is_stopped(control: &Control) -> bool {
+    *control.borrow() == TargetState::Stopped || control.has_changed().is_err()
+}
+
+/// Whether the task must hold still (move no records) for now.
+pub(crate) fn is_paused(control: &Control) -> bool {
+    *control.borrow() == TargetState::Paused
+}
+
+/// Waits for the task to be told to stop (or for its worker to go away).
+pub(crate) async fn stopped(control: &mut Control) {
+    while !is_stopped(control) {
+        if control.changed().await.is_err() {
             return;
+        }
+    }
+}
+
+/// Waits for any change of what the task should do; a worker gone away
+/// reads as stop.
+pub(crate) async fn changed(control: &mut Control) {
+    if control.changed().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// Tracks whether a task has reported PAUSED, so it reports each change
+/// of state once.
+#[derive(Default)]
+pub(crate) struct PauseReport {
+    paused: bool,
+}
+
+impl PauseReport {
+    /// Report PAUSED (once) for a task that now holds still.
+    fn pause(&mut self, ctx: &TaskContext) -> bool {
+        if self.paused {
+            return false;
+        }
+        self.paused = true;
+        tracing::info!("Task paused");
+        ctx.shared
+            .set_task(&ctx.connector.name, ctx.task, State::Paused, None);
+        true
+    }
+
+    /// Report RUNNING (once) for a task that resumed.
+    fn resume(&mut self, ctx: &TaskContext) -> bool {
+        if !self.paused {
+            return false;
+        }
+        self.paused = false;
+        tracing::info!("Task resumed");
+        ctx.shared
+            .set_task(&ctx.connector.name, ctx.task, State::Running, None);
+        true
+    }
+}
+
+/// The topics a task already reported as used (KIP-558), so the status
+/// store hears of each topic once per task.
+#[derive(Default)]
+pub(crate) struct TopicsSeen {
+    seen: std::collections::HashSet<String>,
+}
+
+impl TopicsSeen {
+    /// Report the topics of `batch`'s records.
+    fn record(&mut self, ctx: &TaskContext, batch: &wasm_connect_sdk::Batch) {
+        let mut used = vec![false; batch.topics.len()];
+        for i in 0..batch.len() {
+            if let Ok(t) = batch.topic_index(i)
+                && let Some(u) = used.get_mut(t as usize)
+            {
+                *u = true;
+            }
+        }
+        for (topic, _) in batch.topics.iter().zip(used).filter(|(_, u)| *u) {
+            self.record_name(ctx, topic);
+        }
+    }
+
+    /// Report one topic.
+    fn record_name(&mut self, ctx: &TaskContext, topic: &str) {
+        if !self.seen.contains(topic) {
+            self.seen.insert(topic.to_owned());
+            ctx.shared.track_topic(&ctx.connector.name, topic);
         }
     }
 }

@@ -8,11 +8,10 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::watch;
 use wasm_connect_sdk::layout::NONE;
 use wasm_connect_sdk::{Batch, ErrorKind, PluginError};
 
-use super::{ConverterHandles, TaskContext, TaskError};
+use super::{Control, ConverterHandles, TaskContext, TaskError};
 use crate::config::connector::ErrorConfig;
 use crate::plugin::sandbox::{ConverterHandle, Failed, PredicateHandle, TransformHandle};
 use crate::plugin::{CallError, PluginInfo, Sandbox};
@@ -125,7 +124,7 @@ impl Chain {
         mut batch: Batch,
         errors: &mut ErrorHandler,
         originals: &Originals<'_>,
-        stop: &mut watch::Receiver<bool>,
+        stop: &mut Control,
     ) -> Result<Batch, TaskError> {
         for step in &self.steps {
             if batch.is_empty() {
@@ -160,7 +159,7 @@ impl Chain {
         sandbox: &mut Sandbox,
         errors: &mut ErrorHandler,
         originals: &Originals<'_>,
-        stop: &mut watch::Receiver<bool>,
+        stop: &mut Control,
     ) -> Result<Batch, TaskError> {
         let apply = Op::Apply(&step.transform);
         if selected.iter().all(|s| *s) {
@@ -273,7 +272,7 @@ impl ErrorHandler {
         stage: Stage,
         class: &str,
         originals: &Originals<'_>,
-        stop: &mut watch::Receiver<bool>,
+        stop: &mut Control,
         op: Op<'_>,
     ) -> Result<Batch, TaskError> {
         let mut first_failure: Option<Instant> = None;
@@ -459,7 +458,7 @@ pub(crate) async fn to_connect(
     batch: Batch,
     errors: &mut ErrorHandler,
     originals: &Originals<'_>,
-    stop: &mut watch::Receiver<bool>,
+    stop: &mut Control,
 ) -> Result<Batch, TaskError> {
     let batch = errors
         .run(
@@ -510,7 +509,7 @@ pub(crate) async fn from_connect(
     batch: Batch,
     errors: &mut ErrorHandler,
     originals: &Originals<'_>,
-    stop: &mut watch::Receiver<bool>,
+    stop: &mut Control,
 ) -> Result<Batch, TaskError> {
     let batch = errors
         .run(

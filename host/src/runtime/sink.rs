@@ -11,14 +11,13 @@ use rdkafka::consumer::{
 };
 use rdkafka::message::{BorrowedMessage, Headers};
 use rdkafka::{ClientContext, Message, Offset, Timestamp, TopicPartitionList};
-use tokio::sync::watch;
 use tokio::time::{Instant, sleep_until};
 use wasm_connect_sdk::layout::{HEADER_SIZE, HeaderDesc, NONE, Node, RecordDesc, TimestampType};
 use wasm_connect_sdk::{Batch, BatchError};
 
 use super::dlq::SinkDlq;
 use super::pipeline::{self, Chain, ErrorHandler, Originals};
-use super::{ConverterHandles, TaskContext, TaskError};
+use super::{Control, ConverterHandles, PauseReport, TaskContext, TaskError, TopicsSeen};
 use crate::plugin::Sandbox;
 use crate::plugin::bindings::wasm_connect::plugin::types as wit;
 use crate::plugin::sandbox::{PreparedBatch, SinkTaskHandle};
@@ -98,7 +97,7 @@ struct Offsets {
 pub(crate) async fn run(
     ctx: &TaskContext,
     sandbox: &mut Sandbox,
-    stop: &mut watch::Receiver<bool>,
+    stop: &mut Control,
 ) -> Result<(), TaskError> {
     let name = &ctx.connector.name;
     let plugins = Plugins {
@@ -144,9 +143,12 @@ pub(crate) async fn run(
 
     let mut offsets = Offsets::default();
     let mut next_commit = Instant::now() + ctx.shared.flush_interval;
+    let mut pause = PauseReport::default();
+    let mut rewound: Vec<(String, i32)> = Vec::new();
+    let mut topics = TopicsSeen::default();
     let outcome: Result<(), TaskError> = async {
         loop {
-            if *stop.borrow() {
+            if super::is_stopped(stop) {
                 return Ok(());
             }
             if let Some(re) = &regex
@@ -169,9 +171,30 @@ pub(crate) async fn run(
                 next_commit = Instant::now() + ctx.shared.flush_interval;
             }
 
+            let wake = next_commit.min(if regex.is_some() { next_refresh } else { next_commit });
+            // Paused: the consumer's partitions are paused (it stays in its
+            // group), nothing is put, commits go on.
+            if super::is_paused(stop) {
+                pause.pause(ctx);
+                pause_assignment(&consumer, true);
+                tokio::select! {
+                    m = consumer.recv(), if !subscribed.is_empty() => {
+                        if let Ok(msg) = m {
+                            rewind(&consumer, &msg, &mut rewound);
+                        }
+                    }
+                    _ = sleep_until(wake) => {}
+                    _ = super::changed(stop) => {}
+                }
+                continue;
+            }
+            if pause.resume(ctx) {
+                pause_assignment(&consumer, false);
+                rewound.clear();
+            }
+
             // Wait for a first record (or the next timer), then take what is
             // already buffered, up to max.poll.records.
-            let wake = next_commit.min(if regex.is_some() { next_refresh } else { next_commit });
             let first = tokio::select! {
                 m = consumer.recv(), if !subscribed.is_empty() => Some(m),
                 _ = sleep_until(wake) => None,
@@ -185,6 +208,7 @@ pub(crate) async fn run(
                 match m {
                     Ok(msg) => {
                         append(&mut raw, &msg).map_err(|e| TaskError::Other(e.to_string()))?;
+                        topics.record_name(ctx, msg.topic());
                         consumed.push(((msg.topic().to_owned(), msg.partition()), msg.offset() + 1));
                     }
                     Err(e) => tracing::warn!("Consumer error: {e}"),
@@ -240,6 +264,52 @@ pub(crate) async fn run(
     let closer = consumer.clone();
     let _ = tokio::task::spawn_blocking(move || closer.unsubscribe()).await;
     outcome
+}
+
+/// Pause (or resume) every partition the consumer has. Called on every
+/// paused turn, so partitions assigned during a pause are paused too.
+fn pause_assignment(consumer: &SinkConsumer, pause: bool) {
+    let result = consumer.assignment().and_then(|assigned| {
+        if assigned.count() == 0 {
+            return Ok(());
+        }
+        if pause {
+            consumer.pause(&assigned)
+        } else {
+            consumer.resume(&assigned)
+        }
+    });
+    if let Err(e) = result {
+        tracing::warn!(
+            pause,
+            "Cannot pause or resume the consumer's partitions: {e}"
+        );
+    }
+}
+
+/// A record that arrived while paused (from a partition assigned after the
+/// pause): seek its partition back to it so it is read again on resume.
+/// Later records of the same partition were fetched after it and are
+/// dropped by the seek.
+fn rewind(consumer: &SinkConsumer, msg: &BorrowedMessage<'_>, rewound: &mut Vec<(String, i32)>) {
+    let tp = (msg.topic().to_owned(), msg.partition());
+    if rewound.contains(&tp) {
+        return;
+    }
+    if let Err(e) = consumer.seek(
+        msg.topic(),
+        msg.partition(),
+        Offset::Offset(msg.offset()),
+        Duration::from_secs(5),
+    ) {
+        tracing::warn!(
+            topic = msg.topic(),
+            partition = msg.partition(),
+            "Cannot rewind a partition assigned while paused: {e}"
+        );
+    }
+    rewound.push(tp);
+    pause_assignment(consumer, true);
 }
 
 fn subscribe(consumer: &SinkConsumer, topics: &[String]) -> Result<(), TaskError> {
@@ -336,7 +406,7 @@ async fn put(
     sandbox: &mut Sandbox,
     task: &SinkTaskHandle,
     batch: PreparedBatch,
-    stop: &mut watch::Receiver<bool>,
+    stop: &mut Control,
 ) -> Result<(), TaskError> {
     let mut wait = MIN_RETRY_WAIT;
     loop {

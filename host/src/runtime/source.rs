@@ -9,7 +9,6 @@ use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
 use rdkafka::{ClientContext, Message};
-use tokio::sync::watch;
 use tokio::time::{Instant, sleep_until};
 use wasm_connect_sdk::layout::{Node, NodeKind};
 use wasm_connect_sdk::{Batch, SourceOffset};
@@ -17,7 +16,7 @@ use wasm_connect_sdk::{Batch, SourceOffset};
 use super::dlq;
 use super::pipeline::{self, Chain, ErrorHandler, Originals, Skipped};
 use super::tracker::Tracker;
-use super::{ConverterHandles, TaskContext, TaskError};
+use super::{Control, ConverterHandles, PauseReport, TaskContext, TaskError, TopicsSeen};
 use crate::plugin::Sandbox;
 use crate::plugin::sandbox::SourceTaskHandle;
 
@@ -60,7 +59,7 @@ struct Plugins {
 pub(crate) async fn run(
     ctx: &TaskContext,
     sandbox: &mut Sandbox,
-    stop: &mut watch::Receiver<bool>,
+    stop: &mut Control,
 ) -> Result<(), TaskError> {
     let name = &ctx.connector.name;
     let offsets = {
@@ -111,8 +110,10 @@ pub(crate) async fn run(
 
     let mut next_commit = Instant::now() + ctx.shared.flush_interval;
     let mut idle_wait = MIN_IDLE_WAIT;
+    let mut pause = PauseReport::default();
+    let mut topics = TopicsSeen::default();
     let outcome = loop {
-        if *stop.borrow() {
+        if super::is_stopped(stop) {
             break Ok(());
         }
         if let Some(failure) = tracker.failure() {
@@ -122,6 +123,16 @@ pub(crate) async fn run(
             commit(ctx, sandbox, &plugins.task, &tracker).await;
             next_commit = Instant::now() + ctx.shared.flush_interval;
         }
+        // Paused: poll nothing, but keep committing what Kafka acknowledges.
+        if super::is_paused(stop) {
+            pause.pause(ctx);
+            tokio::select! {
+                _ = sleep_until(next_commit) => {}
+                _ = super::changed(stop) => {}
+            }
+            continue;
+        }
+        pause.resume(ctx);
         let batch = match sandbox.poll(&plugins.task).await {
             Ok(b) => b,
             Err(e) if e.is_retriable() => {
@@ -168,6 +179,7 @@ pub(crate) async fn run(
         {
             break Err(e);
         }
+        topics.record(ctx, &batch);
     };
     if errors.skipped_total > 0 {
         tracing::info!(
@@ -205,7 +217,7 @@ async fn process(
     classes: &pipeline::ConverterClasses,
     errors: &mut ErrorHandler,
     mut polled: Batch,
-    stop: &mut watch::Receiver<bool>,
+    stop: &mut Control,
 ) -> Result<Processed, TaskError> {
     let bad = |e: wasm_connect_sdk::BatchError| TaskError::Other(e.to_string());
     polled.tag_positions().map_err(bad)?;

@@ -1,5 +1,6 @@
 //! [`Worker`]: connectors and their tasks, created, started, watched,
-//! stopped and deleted.
+//! reconfigured, stopped and deleted. Pausing, stopping and restarting
+//! live in `lifecycle.rs`; offsets and active topics in `offsets_api.rs`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -19,7 +20,11 @@ use crate::plugin::sandbox::{SinkConnectorHandle, SourceConnectorHandle};
 use crate::plugin::{
     CallError, KindClass, NotFound, PluginCatalog, PluginEngine, PluginInfo, Sandbox,
 };
-use crate::storage::{ConfigStore, OffsetStore, State, Status, StatusStore};
+use crate::storage::configs::Entries;
+use crate::storage::{
+    ConfigStore, OffsetStore, Origin, State, Status, StatusStore, StorageError, StoredConnector,
+    TargetState,
+};
 
 /// What a REST call or a connector file asked for that cannot be done.
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +32,9 @@ pub enum WorkerError {
     /// No such connector.
     #[error("Connector {0} not found")]
     NotFound(String),
+    /// No such task.
+    #[error("Task {0}-{1} not found")]
+    TaskNotFound(String, u32),
     /// A connector with that name exists.
     #[error("Connector {0} already exists")]
     AlreadyExists(String),
@@ -40,34 +48,62 @@ pub enum WorkerError {
     /// `connector.class` (or a converter) names no plugin.
     #[error(transparent)]
     UnknownPlugin(#[from] NotFound),
+    /// A request that is well-formed but not allowed now (Apache's 400s,
+    /// for example altering offsets of a running connector).
+    #[error("{0}")]
+    BadRequest(String),
+    /// The connectors file or the offsets file could not be written.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// Kafka did not answer as needed (sink offsets).
+    #[error("{0}")]
+    Kafka(String),
 }
 
-struct RunningTask {
-    id: u32,
-    stop: watch::Sender<bool>,
-    join: JoinHandle<()>,
+pub(super) struct RunningTask {
+    pub id: u32,
+    pub control: watch::Sender<TargetState>,
+    pub join: JoinHandle<()>,
 }
 
-enum ConnectorHandle {
+pub(super) enum ConnectorHandle {
     Source(SourceConnectorHandle),
     Sink(SinkConnectorHandle),
 }
 
-/// A connector the worker runs: its plugin instance and its tasks.
-struct Running {
-    sandbox: Option<(Sandbox, ConnectorHandle)>,
-    tasks: Vec<RunningTask>,
+/// What a connector's tasks are started from, kept so one task can be
+/// restarted on its own.
+#[derive(Clone)]
+pub(super) struct TaskTemplate {
+    pub config: ConnectorConfig,
+    pub plugin: Arc<PluginInfo>,
+    pub kind: ConnectorType,
+    pub converters: Converters,
+    pub steps: Vec<StepPlugin>,
+    /// Each task's configuration, as the connector returned it.
+    pub task_configs: Vec<Entries>,
+}
+
+/// A connector the worker runs: its plugin instance and its tasks. A
+/// connector that failed to start, or is STOPPED, has neither.
+#[derive(Default)]
+pub(super) struct Running {
+    pub sandbox: Option<(Sandbox, ConnectorHandle)>,
+    pub tasks: Vec<RunningTask>,
+    pub template: Option<TaskTemplate>,
 }
 
 /// A standalone worker.
 pub struct Worker {
-    shared: Arc<Shared>,
-    defaults: (ConverterSpec, ConverterSpec, ConverterSpec),
-    running: Mutex<BTreeMap<String, Running>>,
+    pub(super) shared: Arc<Shared>,
+    pub(super) defaults: (ConverterSpec, ConverterSpec, ConverterSpec),
+    pub(super) running: Mutex<BTreeMap<String, Running>>,
+    /// `topic.tracking.allow.reset`.
+    pub(super) topic_reset_allowed: bool,
 }
 
 impl Worker {
-    /// A worker with no connectors yet.
+    /// A worker with no connectors running yet.
     pub fn new(
         config: &WorkerConfig,
         kafka: KafkaSettings,
@@ -90,6 +126,7 @@ impl Worker {
                 flush_timeout: config.offset_flush_timeout,
                 shutdown_timeout: config.task_shutdown_timeout,
                 cwd: std::env::current_dir().unwrap_or_default(),
+                topic_tracking: config.topic_tracking,
             }),
             defaults: (
                 config.key_converter.clone(),
@@ -97,6 +134,7 @@ impl Worker {
                 config.header_converter.clone(),
             ),
             running: Mutex::new(BTreeMap::new()),
+            topic_reset_allowed: config.topic_tracking_allow_reset,
         }
     }
 
@@ -110,14 +148,32 @@ impl Worker {
         &self.shared.worker_id
     }
 
+    /// Whether `topic.tracking.enable` is on.
+    pub fn topic_tracking(&self) -> bool {
+        self.shared.topic_tracking
+    }
+
+    /// Whether `topic.tracking.allow.reset` is on.
+    pub fn topic_reset_allowed(&self) -> bool {
+        self.topic_reset_allowed
+    }
+
     /// Names of every connector, sorted.
     pub fn connector_names(&self) -> Vec<String> {
         self.shared.configs.connectors()
     }
 
+    pub(super) fn stored(&self, name: &str) -> Result<StoredConnector, WorkerError> {
+        self.shared
+            .configs
+            .get(name)
+            .ok_or_else(|| WorkerError::NotFound(name.to_owned()))
+    }
+
     /// Check a configuration before anything is stored: framework keys,
-    /// the plugin exists, its keys fit its definitions.
-    fn check(
+    /// the plugin exists, its keys fit its definitions, and every
+    /// transform and predicate too.
+    pub(super) fn check(
         &self,
         entries: Vec<(String, String)>,
     ) -> Result<(ConnectorConfig, Arc<PluginInfo>), WorkerError> {
@@ -165,90 +221,204 @@ impl Worker {
         Ok((config, plugin))
     }
 
-    /// Create and start a connector (`POST /connectors`). A plugin that
-    /// fails to start leaves the connector FAILED with the reason, as
-    /// Apache does; a configuration the plugin rejects is an error.
+    /// Create and start a connector (`POST /connectors`, or a connector
+    /// file). A plugin that fails to start leaves the connector FAILED with
+    /// the reason, as Apache does; a configuration the plugin rejects is an
+    /// error and nothing is kept.
     pub async fn create_connector(
         &self,
         entries: Vec<(String, String)>,
+        initial: TargetState,
+        origin: Origin,
     ) -> Result<ConnectorInfo, WorkerError> {
-        let (config, plugin) = self.check(entries)?;
+        let entries = crate::config::dedupe(entries);
+        let name = crate::config::get(&entries, "name")
+            .unwrap_or("")
+            .to_owned();
         let mut running = self.running.lock().await;
-        if running.contains_key(&config.name)
-            || self.shared.configs.connector(&config.name).is_some()
-        {
-            return Err(WorkerError::AlreadyExists(config.name));
+        if running.contains_key(&name) || self.shared.configs.get(&name).is_some() {
+            return Err(WorkerError::AlreadyExists(name));
         }
-        let name = config.name.clone();
-        self.shared
-            .configs
-            .put_connector(&name, config.entries.clone());
-        match self.start(config, plugin).await {
-            Ok(r) => {
-                running.insert(name.clone(), r);
-            }
-            Err(StartError::Rejected(problems)) => {
-                self.shared.configs.remove(&name);
-                self.shared.statuses.remove(&name);
-                return Err(WorkerError::InvalidConfig(ConfigErrors {
-                    source_name: format!("connector {name}"),
-                    problems,
-                }));
-            }
-            Err(StartError::Failed(trace)) => {
-                tracing::error!(connector = %name, "Connector failed to start: {trace}");
-                self.shared.set_connector(&name, State::Failed, Some(trace));
-                running.insert(
-                    name.clone(),
-                    Running {
-                        sandbox: None,
-                        tasks: Vec::new(),
-                    },
-                );
-            }
+        let stored = StoredConnector {
+            config: entries,
+            target_state: initial,
+            origin,
+        };
+        let r = self.start_checked(&name, &stored).await?;
+        if let Err(e) = self.shared.configs.put(&name, stored) {
+            self.stop_running(&name, r).await;
+            self.shared.statuses.remove(&name);
+            return Err(e.into());
         }
+        running.insert(name.clone(), r);
         drop(running);
         self.connector_info(&name)
     }
 
+    /// `PUT /connectors/{name}/config`: create the connector, or replace
+    /// its configuration and restart it with the new one (keeping its
+    /// target state). Returns whether it was created.
+    pub async fn put_connector_config(
+        &self,
+        name: &str,
+        entries: Vec<(String, String)>,
+        origin: Origin,
+    ) -> Result<(bool, ConnectorInfo), WorkerError> {
+        let Some(previous) = self.shared.configs.get(name) else {
+            let info = self
+                .create_connector(entries, TargetState::Started, origin)
+                .await?;
+            return Ok((true, info));
+        };
+        let stored = StoredConnector {
+            config: crate::config::dedupe(entries),
+            target_state: previous.target_state,
+            origin,
+        };
+        // Check before touching what runs: a bad configuration changes
+        // nothing.
+        self.check(self.resolve(&stored.config)?)?;
+        let mut running = self.running.lock().await;
+        if let Some(old) = running.remove(name) {
+            self.stop_running(name, old).await;
+        }
+        self.shared.configs.put(name, stored.clone())?;
+        self.shared.statuses.remove_tasks(name);
+        let r = match self.start_checked(name, &stored).await {
+            Ok(r) => r,
+            Err(e) => {
+                // Checked above, so only the plugin itself can refuse it
+                // now: keep the connector, FAILED, as Apache does.
+                self.shared
+                    .set_connector(name, State::Failed, Some(e.to_string()));
+                Running::default()
+            }
+        };
+        running.insert(name.to_owned(), r);
+        drop(running);
+        tracing::info!(connector = %name, "Reconfigured connector");
+        Ok((false, self.connector_info(name)?))
+    }
+
+    /// `PATCH /connectors/{name}/config`: set the given keys, remove those
+    /// given as null, keep the rest.
+    pub async fn patch_connector_config(
+        &self,
+        name: &str,
+        patch: Vec<(String, Option<String>)>,
+    ) -> Result<ConnectorInfo, WorkerError> {
+        let mut config = self.stored(name)?.config;
+        for (key, value) in patch {
+            match value {
+                Some(v) => match config.iter_mut().find(|(k, _)| *k == key) {
+                    Some(slot) => slot.1 = v,
+                    None => config.push((key, v)),
+                },
+                None => config.retain(|(k, _)| *k != key),
+            }
+        }
+        if let Some((_, n)) = config.iter().find(|(k, _)| k == "name")
+            && n != name
+        {
+            return Err(WorkerError::BadRequest(format!(
+                "Connector name configuration ({n}) doesn't match connector name in the URL ({name})"
+            )));
+        }
+        Ok(self
+            .put_connector_config(name, config, Origin::Rest)
+            .await?
+            .1)
+    }
+
     /// Add a connector from a file given on the command line. Unlike REST,
     /// a bad file does not stop the others: the connector is kept, FAILED,
-    /// with the reason in its status, and the error is logged.
+    /// with the reason in its status, and the error is logged. A connector
+    /// the worker already knows from its connectors file is reconfigured
+    /// from the file (the file wins) and keeps its target state.
     pub async fn add_connector_from_file(&self, source: &str, entries: Vec<(String, String)>) {
+        let entries = crate::config::dedupe(entries);
         let name = crate::config::get(&entries, "name")
             .unwrap_or("")
             .trim()
             .to_owned();
-        match self.create_connector(entries.clone()).await {
+        let result = match self.shared.configs.get(&name) {
+            Some(known) => {
+                if known.origin == Origin::Rest && known.config != entries {
+                    tracing::warn!(
+                        connector = %name,
+                        file = %source,
+                        "Connector was changed over REST since it was read from this file; the file given on the command line wins"
+                    );
+                }
+                self.put_connector_config(&name, entries.clone(), Origin::File)
+                    .await
+                    .map(|(_, info)| info)
+            }
+            None => {
+                self.create_connector(entries.clone(), TargetState::Started, Origin::File)
+                    .await
+            }
+        };
+        match result {
             Ok(info) => tracing::info!(connector = %info.name, file = %source, "Created connector"),
             Err(e) => {
                 tracing::error!(connector = %name, file = %source, "Cannot start connector: {e}");
-                if name.is_empty() || self.shared.configs.connector(&name).is_some() {
+                if name.is_empty() || self.shared.configs.get(&name).is_some() {
                     return;
                 }
-                self.shared
-                    .configs
-                    .put_connector(&name, crate::config::dedupe(entries));
+                let stored = StoredConnector {
+                    config: entries,
+                    target_state: TargetState::Started,
+                    origin: Origin::File,
+                };
+                if let Err(e) = self.shared.configs.put(&name, stored) {
+                    tracing::error!(connector = %name, "Cannot store connector: {e}");
+                }
                 self.shared
                     .set_connector(&name, State::Failed, Some(format!("{e}")));
-                self.running.lock().await.insert(
-                    name,
-                    Running {
-                        sandbox: None,
-                        tasks: Vec::new(),
-                    },
-                );
+                self.running.lock().await.insert(name, Running::default());
             }
+        }
+    }
+
+    /// Start the connectors kept in the connectors file that were created
+    /// or changed over REST; forget those that came from files no longer
+    /// given on the command line (as Apache, which reads them anew at
+    /// every start).
+    pub async fn restore(&self, from_files: &[String]) {
+        for name in self.shared.configs.connectors() {
+            if self.running.lock().await.contains_key(&name) {
+                continue;
+            }
+            let Some(stored) = self.shared.configs.get(&name) else {
+                continue;
+            };
+            if stored.origin == Origin::File && !from_files.contains(&name) {
+                tracing::info!(connector = %name, "Forgetting connector whose file is no longer given on the command line");
+                if let Err(e) = self.shared.configs.remove(&name) {
+                    tracing::error!(connector = %name, "Cannot update the connectors file: {e}");
+                }
+                continue;
+            }
+            let r = match self.start_checked(&name, &stored).await {
+                Ok(r) => {
+                    tracing::info!(connector = %name, state = ?stored.target_state, "Restored connector");
+                    r
+                }
+                Err(e) => {
+                    tracing::error!(connector = %name, "Cannot start restored connector: {e}");
+                    self.shared
+                        .set_connector(&name, State::Failed, Some(e.to_string()));
+                    Running::default()
+                }
+            };
+            self.running.lock().await.insert(name, r);
         }
     }
 
     /// `GET /connectors/{name}`.
     pub fn connector_info(&self, name: &str) -> Result<ConnectorInfo, WorkerError> {
-        let entries = self
-            .shared
-            .configs
-            .connector(name)
-            .ok_or_else(|| WorkerError::NotFound(name.to_owned()))?;
+        let entries = self.stored(name)?.config;
         let tasks = self.shared.configs.task_configs(name);
         Ok(ConnectorInfo {
             name: name.to_owned(),
@@ -267,13 +437,8 @@ impl Worker {
     }
 
     /// `GET /connectors/{name}/tasks`: each task's id and configuration.
-    pub fn task_configs(
-        &self,
-        name: &str,
-    ) -> Result<Vec<(TaskId, crate::storage::configs::Entries)>, WorkerError> {
-        if self.shared.configs.connector(name).is_none() {
-            return Err(WorkerError::NotFound(name.to_owned()));
-        }
+    pub fn task_configs(&self, name: &str) -> Result<Vec<(TaskId, Entries)>, WorkerError> {
+        self.stored(name)?;
         Ok(self
             .shared
             .configs
@@ -292,7 +457,7 @@ impl Worker {
             .collect())
     }
 
-    fn kind_of(&self, entries: &[(String, String)]) -> Option<ConnectorType> {
+    pub(super) fn kind_of(&self, entries: &[(String, String)]) -> Option<ConnectorType> {
         let class = crate::config::get(entries, "connector.class")?;
         let plugin = self.shared.catalog.find(KindClass::Connector, class).ok()?;
         match plugin.manifest.kind {
@@ -304,11 +469,7 @@ impl Worker {
 
     /// `GET /connectors/{name}/status`.
     pub fn connector_status(&self, name: &str) -> Result<ConnectorStateInfo, WorkerError> {
-        let entries = self
-            .shared
-            .configs
-            .connector(name)
-            .ok_or_else(|| WorkerError::NotFound(name.to_owned()))?;
+        let entries = self.stored(name)?.config;
         let connector = self.shared.statuses.connector(name).unwrap_or(Status {
             state: State::Unassigned,
             worker_id: self.shared.worker_id.clone(),
@@ -331,17 +492,30 @@ impl Worker {
         })
     }
 
+    /// `GET /connectors/{name}/tasks/{task}/status`.
+    pub fn task_status(&self, name: &str, task: u32) -> Result<TaskStateInfo, WorkerError> {
+        self.stored(name)?;
+        self.shared
+            .statuses
+            .tasks(name)
+            .into_iter()
+            .find(|(id, _)| *id == task)
+            .map(|(id, s)| TaskStateInfo {
+                id,
+                status: s.into(),
+            })
+            .ok_or_else(|| WorkerError::TaskNotFound(name.to_owned(), task))
+    }
+
     /// `DELETE /connectors/{name}`: stop its tasks (committing what they
     /// did), stop the connector, forget it. Offsets are kept, as in Apache.
     pub async fn delete_connector(&self, name: &str) -> Result<(), WorkerError> {
-        if self.shared.configs.connector(name).is_none() {
-            return Err(WorkerError::NotFound(name.to_owned()));
-        }
+        self.stored(name)?;
         let removed = self.running.lock().await.remove(name);
         if let Some(running) = removed {
             self.stop_running(name, running).await;
         }
-        self.shared.configs.remove(name);
+        self.shared.configs.remove(name)?;
         self.shared.statuses.remove(name);
         tracing::info!(connector = %name, "Deleted connector");
         Ok(())
@@ -350,42 +524,63 @@ impl Worker {
     /// Stop every connector (SIGINT/SIGTERM): tasks commit their offsets.
     pub async fn shutdown(&self) {
         let all = std::mem::take(&mut *self.running.lock().await);
-        let stops = all.into_iter().map(|(name, running)| async move {
+        for (name, running) in all {
             self.stop_running(&name, running).await;
-        });
-        for stop in stops {
-            stop.await;
         }
     }
 
-    async fn stop_running(&self, name: &str, running: Running) {
-        for task in &running.tasks {
-            let _ = task.stop.send(true);
+    /// Stop a connector's tasks (each commits what it did) and its plugin
+    /// instance.
+    pub(super) async fn stop_running(&self, name: &str, running: Running) {
+        self.stop_tasks(name, running.tasks).await;
+        if let Some((sandbox, handle)) = running.sandbox {
+            self.stop_instance(name, sandbox, handle).await;
         }
-        for mut task in running.tasks {
-            match tokio::time::timeout(self.shared.shutdown_timeout, &mut task.join).await {
-                Ok(_) => {}
-                Err(_) => {
-                    tracing::warn!(
-                        connector = %name,
-                        task = task.id,
-                        timeout_ms = self.shared.shutdown_timeout.as_millis() as u64,
-                        "Task did not stop within task.shutdown.graceful.timeout.ms; cancelling it"
-                    );
-                    task.join.abort();
-                }
+    }
+
+    /// Tell tasks to stop and wait for them, at most
+    /// `task.shutdown.graceful.timeout.ms` each.
+    pub(super) async fn stop_tasks(&self, name: &str, tasks: Vec<RunningTask>) {
+        for task in &tasks {
+            let _ = task.control.send(TargetState::Stopped);
+        }
+        for mut task in tasks {
+            if tokio::time::timeout(self.shared.shutdown_timeout, &mut task.join)
+                .await
+                .is_err()
+            {
+                tracing::warn!(
+                    connector = %name,
+                    task = task.id,
+                    timeout_ms = self.shared.shutdown_timeout.as_millis() as u64,
+                    "Task did not stop within task.shutdown.graceful.timeout.ms; cancelling it"
+                );
+                task.join.abort();
             }
         }
-        if let Some((mut sandbox, handle)) = running.sandbox {
-            let stopped = match &handle {
-                ConnectorHandle::Source(h) => sandbox.stop_source_connector(h).await,
-                ConnectorHandle::Sink(h) => sandbox.stop_sink_connector(h).await,
-            };
-            if let Err(e) = stopped {
-                tracing::warn!(connector = %name, "Connector did not stop cleanly: {e}");
-            }
-            sandbox.close_all().await;
+    }
+
+    /// Stop a connector's plugin instance.
+    pub(super) async fn stop_instance(
+        &self,
+        name: &str,
+        mut sandbox: Sandbox,
+        handle: ConnectorHandle,
+    ) {
+        let stopped = match &handle {
+            ConnectorHandle::Source(h) => sandbox.stop_source_connector(h).await,
+            ConnectorHandle::Sink(h) => sandbox.stop_sink_connector(h).await,
+        };
+        if let Err(e) = stopped {
+            tracing::warn!(connector = %name, "Connector did not stop cleanly: {e}");
         }
+        sandbox.close_all().await;
+    }
+
+    /// The configuration a connector runs with: `${provider:…}` references
+    /// replaced by their values (never stored, shown or logged).
+    pub(super) fn resolve(&self, entries: &[(String, String)]) -> Result<Entries, WorkerError> {
+        Ok(entries.to_vec())
     }
 
     /// Resolve the converters of a connector (its overrides, else the
@@ -449,12 +644,59 @@ impl Worker {
         Ok(out)
     }
 
-    /// Start a connector and its tasks.
-    async fn start(
+    /// Check a stored connector and start it in its target state. Errors
+    /// are those of [`Self::check`] and a configuration the plugin itself
+    /// rejects; a plugin that fails otherwise leaves the connector FAILED
+    /// (with the reason), as Apache does.
+    pub(super) async fn start_checked(
+        &self,
+        name: &str,
+        stored: &StoredConnector,
+    ) -> Result<Running, WorkerError> {
+        let (config, plugin) = self.check(self.resolve(&stored.config)?)?;
+        if stored.target_state == TargetState::Stopped {
+            self.shared.configs.put_task_configs(name, Vec::new());
+            self.shared.statuses.remove_tasks(name);
+            self.shared.set_connector(name, State::Stopped, None);
+            tracing::info!(connector = %name, "Connector is STOPPED: not starting it");
+            return Ok(Running::default());
+        }
+        match self.start_instance(config, plugin).await {
+            Ok((sandbox, handle, template)) => {
+                let tasks = self.spawn_tasks(&template, stored.target_state);
+                let state = match stored.target_state {
+                    TargetState::Paused => State::Paused,
+                    _ => State::Running,
+                };
+                self.shared.set_connector(name, state, None);
+                Ok(Running {
+                    sandbox: Some((sandbox, handle)),
+                    tasks,
+                    template: Some(template),
+                })
+            }
+            Err(StartError::Rejected(problems)) => {
+                self.shared.statuses.remove(name);
+                Err(WorkerError::InvalidConfig(ConfigErrors {
+                    source_name: format!("connector {name}"),
+                    problems,
+                }))
+            }
+            Err(StartError::Failed(trace)) => {
+                tracing::error!(connector = %name, "Connector failed to start: {trace}");
+                self.shared.set_connector(name, State::Failed, Some(trace));
+                Ok(Running::default())
+            }
+        }
+    }
+
+    /// Create a connector's plugin instance and ask it for its task
+    /// configurations (stored for `GET /connectors/{name}/tasks`).
+    pub(super) async fn start_instance(
         &self,
         config: ConnectorConfig,
         plugin: Arc<PluginInfo>,
-    ) -> Result<Running, StartError> {
+    ) -> Result<(Sandbox, ConnectorHandle, TaskTemplate), StartError> {
         let name = config.name.clone();
         let kind = match plugin.manifest.kind {
             PluginKind::SinkConnector => ConnectorType::Sink,
@@ -503,43 +745,65 @@ impl Worker {
                 return Err(fail(e.to_string()));
             }
         };
-        let task_configs: Vec<Vec<(String, String)>> = task_configs
+        let task_configs: Vec<Entries> = task_configs
             .into_iter()
             .take(config.tasks_max as usize)
             .collect();
         self.shared
             .configs
             .put_task_configs(&name, task_configs.clone());
-        self.shared.set_connector(&name, State::Running, None);
         span.in_scope(|| tracing::info!(tasks = task_configs.len(), plugin = %plugin.name(), "Connector started"));
-
-        let mut tasks = Vec::with_capacity(task_configs.len());
-        for (id, task_config) in task_configs.into_iter().enumerate() {
-            let id = id as u32;
-            // Task configs come from the plugin: derive grants from them too.
-            let (task_config, task_grants) =
-                grants_for(&plugin.manifest.config, &task_config, &self.shared.cwd);
-            let ctx = TaskContext {
-                shared: self.shared.clone(),
-                connector: config.clone(),
-                task: id,
-                plugin: plugin.clone(),
-                config: task_config,
-                grants: task_grants,
-                converters: converters.clone(),
-                steps: steps.clone(),
-            };
-            tasks.push(self.spawn_task(ctx, kind));
-        }
-        Ok(Running {
-            sandbox: Some((sandbox, handle)),
-            tasks,
-        })
+        Ok((
+            sandbox,
+            handle,
+            TaskTemplate {
+                config,
+                plugin,
+                kind,
+                converters,
+                steps,
+                task_configs,
+            },
+        ))
     }
 
-    fn spawn_task(&self, ctx: TaskContext, kind: ConnectorType) -> RunningTask {
-        let (stop_tx, stop_rx) = watch::channel(false);
-        let id = ctx.task;
+    /// Start every task of a connector.
+    pub(super) fn spawn_tasks(
+        &self,
+        template: &TaskTemplate,
+        initial: TargetState,
+    ) -> Vec<RunningTask> {
+        (0..template.task_configs.len() as u32)
+            .filter_map(|id| self.spawn_task(template, id, initial))
+            .collect()
+    }
+
+    /// Start task `id` of a connector in its own sandbox.
+    pub(super) fn spawn_task(
+        &self,
+        template: &TaskTemplate,
+        id: u32,
+        initial: TargetState,
+    ) -> Option<RunningTask> {
+        let task_config = template.task_configs.get(id as usize)?;
+        // Task configs come from the plugin: derive grants from them too.
+        let (task_config, grants) = grants_for(
+            &template.plugin.manifest.config,
+            task_config,
+            &self.shared.cwd,
+        );
+        let ctx = TaskContext {
+            shared: self.shared.clone(),
+            connector: template.config.clone(),
+            task: id,
+            plugin: template.plugin.clone(),
+            config: task_config,
+            grants,
+            converters: template.converters.clone(),
+            steps: template.steps.clone(),
+        };
+        let kind = template.kind;
+        let (control_tx, control_rx) = watch::channel(initial);
         let connector = ctx.connector.name.clone();
         let shared = ctx.shared.clone();
         let span = tracing::info_span!("task", connector = %connector, task = id);
@@ -548,13 +812,13 @@ impl Worker {
             async move {
                 let result = match Sandbox::new(ctx.shared.engine.clone(), &ctx.grants) {
                     Ok(mut sandbox) => {
-                        let mut stop_rx = stop_rx;
+                        let mut control = control_rx;
                         let result = match kind {
                             ConnectorType::Source => {
-                                source::run(&ctx, &mut sandbox, &mut stop_rx).await
+                                source::run(&ctx, &mut sandbox, &mut control).await
                             }
                             ConnectorType::Sink => {
-                                sink::run(&ctx, &mut sandbox, &mut stop_rx).await
+                                sink::run(&ctx, &mut sandbox, &mut control).await
                             }
                         };
                         sandbox.close_all().await;
@@ -575,16 +839,16 @@ impl Worker {
             }
             .instrument(span),
         );
-        RunningTask {
+        Some(RunningTask {
             id,
-            stop: stop_tx,
+            control: control_tx,
             join,
-        }
+        })
     }
 }
 
 /// Why a connector did not start.
-enum StartError {
+pub(super) enum StartError {
     /// The plugin (or a converter lookup) rejected the configuration.
     Rejected(Vec<String>),
     /// It failed otherwise; the connector is kept as FAILED.

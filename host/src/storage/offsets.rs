@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -173,31 +172,7 @@ impl FileOffsetStore {
     }
 
     fn write(&self, bytes: &[u8]) -> Result<(), StorageError> {
-        let io = |action: &'static str| {
-            let path = self.path.clone();
-            move |source| StorageError::Io {
-                path,
-                action,
-                source,
-            }
-        };
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        let file_name = self
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "offsets".into());
-        let tmp = dir.join(format!(".{file_name}.tmp"));
-        let mut file = fs::File::create(&tmp).map_err(io("creating the temporary file"))?;
-        file.write_all(bytes).map_err(io("writing"))?;
-        file.sync_all().map_err(io("syncing"))?;
-        drop(file);
-        fs::rename(&tmp, &self.path).map_err(io("renaming the temporary file"))?;
-        // The rename is durable only once the directory entry is.
-        if let Ok(d) = fs::File::open(dir) {
-            d.sync_all().map_err(io("syncing the directory"))?;
-        }
-        Ok(())
+        super::write_atomically(&self.path, bytes)
     }
 }
 

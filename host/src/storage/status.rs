@@ -53,12 +53,20 @@ pub trait StatusStore: Send + Sync {
     fn remove_tasks(&self, connector: &str);
     /// Forget a connector and its tasks.
     fn remove(&self, connector: &str);
+    /// Record that `connector` used `topic` (KIP-558 active topics).
+    fn add_topic(&self, connector: &str, topic: &str);
+    /// The topics `connector` used since it was created or last reset,
+    /// sorted.
+    fn topics(&self, connector: &str) -> Vec<String>;
+    /// Forget the topics `connector` used.
+    fn reset_topics(&self, connector: &str);
 }
 
 #[derive(Default)]
 struct Statuses {
     connectors: BTreeMap<String, ConnectorStatus>,
     tasks: BTreeMap<(String, u32), TaskStatus>,
+    topics: BTreeMap<String, std::collections::BTreeSet<String>>,
 }
 
 /// Statuses in memory (Apache's standalone worker keeps them in memory too).
@@ -107,6 +115,29 @@ impl StatusStore for MemoryStatusStore {
         self.with(|s| {
             s.connectors.remove(connector);
             s.tasks.retain(|(c, _), _| c != connector);
+            s.topics.remove(connector);
         });
+    }
+
+    fn add_topic(&self, connector: &str, topic: &str) {
+        self.with(|s| {
+            s.topics
+                .entry(connector.to_owned())
+                .or_default()
+                .insert(topic.to_owned())
+        });
+    }
+
+    fn topics(&self, connector: &str) -> Vec<String> {
+        self.with(|s| {
+            s.topics
+                .get(connector)
+                .map(|t| t.iter().cloned().collect())
+                .unwrap_or_default()
+        })
+    }
+
+    fn reset_topics(&self, connector: &str) {
+        self.with(|s| s.topics.remove(connector));
     }
 }

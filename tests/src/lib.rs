@@ -385,32 +385,46 @@ impl Worker {
         path: &str,
         body: Option<&str>,
     ) -> Result<(u16, serde_json::Value), String> {
+        self.request_raw(
+            method,
+            path,
+            body.map(|b| ("application/json", b.as_bytes())),
+        )
+        .map(|(status, _, json)| (status, json))
+    }
+
+    /// Any request with an optional body of the given content type;
+    /// (status, Location header, JSON body or Null).
+    pub fn request_raw(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<(&str, &[u8])>,
+    ) -> Result<(u16, Option<String>, serde_json::Value), String> {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            .allow_non_standard_methods(true)
             .timeout_global(Some(Duration::from_secs(30)))
             .build()
             .into();
         let url = format!("{}{path}", self.url);
-        let response = match (method, body) {
-            ("GET", _) => agent.get(&url).call(),
-            ("DELETE", _) => agent.delete(&url).call(),
-            ("POST", Some(b)) => agent
-                .post(&url)
-                .header("Content-Type", "application/json")
-                .send(b),
-            ("PUT", Some(b)) => agent
-                .put(&url)
-                .header("Content-Type", "application/json")
-                .send(b),
-            ("POST", None) => agent.post(&url).send_empty(),
-            ("PUT", None) => agent.put(&url).send_empty(),
-            _ => return Err(format!("unsupported method {method}")),
-        };
-        let mut response = response.map_err(|e| e.to_string())?;
+        let mut builder = ureq::http::Request::builder().method(method).uri(&url);
+        if let Some((content_type, _)) = body {
+            builder = builder.header("Content-Type", content_type);
+        }
+        let request = builder
+            .body(body.map(|(_, b)| b.to_vec()).unwrap_or_default())
+            .map_err(|e| e.to_string())?;
+        let mut response = agent.run(request).map_err(|e| e.to_string())?;
         let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let text = response.body_mut().read_to_string().unwrap_or_default();
         let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
-        Ok((status, json))
+        Ok((status, location, json))
     }
 
     /// Stop with SIGTERM (as Ctrl-C would) and wait for the exit.

@@ -150,8 +150,8 @@ impl Worker {
                     .restart_instance(&name, &stored, &mut current, !tasks.is_empty())
                     .await;
             }
-            // Tasks restarted with the instance above are new already.
-            if !connector || current.template.is_some() && !tasks.is_empty() {
+            // With the instance, its tasks were restarted already.
+            if !connector {
                 for id in &tasks {
                     worker
                         .restart_one_task(&name, &mut current, *id, stored.target_state)

@@ -177,7 +177,21 @@ impl Worker {
         &self,
         entries: Vec<(String, String)>,
     ) -> Result<(ConnectorConfig, Arc<PluginInfo>), WorkerError> {
-        let config = ConnectorConfig::parse(entries).map_err(WorkerError::InvalidConfig)?;
+        let config = match ConnectorConfig::parse(entries.clone()) {
+            Ok(c) => c,
+            Err(mut errors) => {
+                // Report the plugin's own problems too: every problem at once.
+                if let Some(class) = crate::config::get(&entries, "connector.class")
+                    && let Ok(plugin) = self.shared.catalog.find(KindClass::Connector, class)
+                {
+                    let entries = crate::config::dedupe(entries);
+                    errors
+                        .problems
+                        .extend(check_against(&plugin.manifest.config, &entries, ""));
+                }
+                return Err(WorkerError::InvalidConfig(errors));
+            }
+        };
         let plugin = self
             .shared
             .catalog

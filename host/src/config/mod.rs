@@ -1,11 +1,14 @@
 //! Configuration: `.properties` parsing with Java's rules, the worker's
-//! settings and connector configurations.
+//! settings, connector configurations and the config providers that fill
+//! in their `${provider:path:key}` variables.
 
 pub mod connector;
 pub mod properties;
+pub mod providers;
 pub mod worker;
 
 pub use connector::{ConnectorConfig, ConnectorType, ConverterSpec};
+pub use providers::{ConfigProvider, ConfigProviders, ProviderError};
 pub use worker::WorkerConfig;
 
 /// Several problems with one configuration, reported together so a user
@@ -64,6 +67,15 @@ pub fn with_prefix(entries: &[(String, String)], prefix: &str) -> Vec<(String, S
                 .map(|rest| (rest.to_owned(), v.clone()))
         })
         .filter(|(k, _)| !k.is_empty())
+        .collect()
+}
+
+/// Test entries from string pairs.
+#[cfg(test)]
+pub(crate) fn test_entries(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect()
 }
 

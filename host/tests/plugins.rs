@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use wasm_connect::cli::builtin_plugin_dir;
 use wasm_connect::config::connector::grants_for;
+use wasm_connect::config::validate::validate_connector_config;
 use wasm_connect::plugin::catalog::KindClass;
 use wasm_connect::plugin::sandbox::ConverterTarget;
 use wasm_connect::plugin::{Grants, PluginCatalog, PluginEngine, Sandbox};
@@ -197,5 +198,66 @@ async fn files_that_are_not_plugins_are_named_and_explained() {
         load_error(&wat::parse_str(other_version).unwrap()).await,
         "x.wasm: not a wasm-connect plugin for wasm-connect:plugin@0.1.0: it was built for another contract \
          version: it exports wasm-connect:plugin/plugins@0.2.0 but this host needs wasm-connect:plugin/plugins@0.1.0"
+    );
+}
+
+#[tokio::test]
+async fn validation_reads_the_builtins_definitions() {
+    let (_, catalog) = builtins().await;
+    let config = entries(&[
+        ("name", "sink"),
+        (
+            "connector.class",
+            "org.apache.kafka.connect.file.FileStreamSinkConnector",
+        ),
+        ("topics", "in"),
+        ("file", "/tmp/out.txt"),
+        ("transforms", "mask"),
+        (
+            "transforms.mask.type",
+            "org.apache.kafka.connect.transforms.MaskField$Value",
+        ),
+        ("transforms.mask.fields", "secret"),
+        (
+            "key.converter",
+            "org.apache.kafka.connect.json.JsonConverter",
+        ),
+        ("key.converter.schemas.enable", "false"),
+    ]);
+    let infos = validate_connector_config(&catalog, "FileStreamSink", &config, None).unwrap();
+    assert_eq!(infos.error_count, 0, "{:?}", infos.error_messages());
+    let value = |name: &str| {
+        infos
+            .configs
+            .iter()
+            .find(|c| c.value.name == name)
+            .unwrap_or_else(|| panic!("no {name}"))
+            .value
+            .value
+            .clone()
+    };
+    assert_eq!(
+        value("transforms.mask.type").as_deref(),
+        Some("wasmconnect.transforms.MaskField$Value")
+    );
+    assert_eq!(value("transforms.mask.fields").as_deref(), Some("secret"));
+    assert_eq!(
+        value("key.converter.schemas.enable").as_deref(),
+        Some("false")
+    );
+    assert_eq!(
+        value("key.converter").as_deref(),
+        Some("wasmconnect.json.JsonConverter")
+    );
+
+    let mut broken = config.clone();
+    broken.retain(|(k, _)| k != "file" && k != "transforms.mask.fields");
+    let infos = validate_connector_config(&catalog, "FileStreamSink", &broken, None).unwrap();
+    assert_eq!(
+        infos.error_messages(),
+        [
+            "Missing required configuration \"transforms.mask.fields\" which has no default value.",
+            "Missing required configuration \"file\" which has no default value.",
+        ]
     );
 }

@@ -8,8 +8,9 @@ use std::path::Path;
 use serde::Serialize;
 use wasm_connect_sdk::{ConfigDef, ConfigType, PathAccess};
 
+use super::keys::{self, parse_typed};
 use super::worker::absolute;
-use super::{ConfigErrors, bool_setting, dedupe, get, with_prefix};
+use super::{ConfigErrors, KeyProblem, dedupe, get, with_prefix};
 use crate::plugin::Grants;
 
 /// A converter class and its settings (prefix removed).
@@ -111,38 +112,86 @@ pub struct ErrorConfig {
 impl Default for ErrorConfig {
     fn default() -> Self {
         Self {
-            retry_timeout: Some(std::time::Duration::ZERO),
-            retry_delay_max: std::time::Duration::from_millis(60_000),
+            retry_timeout: Some(std::time::Duration::from_millis(
+                keys::ERRORS_RETRY_TIMEOUT_DEFAULT.unsigned_abs(),
+            )),
+            retry_delay_max: std::time::Duration::from_millis(
+                keys::ERRORS_RETRY_DELAY_MAX_MS_DEFAULT.unsigned_abs(),
+            ),
             tolerate_all: false,
             log_enable: false,
             log_include_messages: false,
             dlq_topic: None,
-            dlq_replication_factor: 3,
+            dlq_replication_factor: i32::from(keys::DLQ_TOPIC_REPLICATION_FACTOR_DEFAULT),
             dlq_context_headers: false,
         }
     }
 }
 
-/// A long setting.
-fn long_setting(
+/// The trimmed value of `key`; an empty value counts as unset.
+fn setting<'a>(entries: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    get(entries, key).map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// The value of `key` parsed as `config_type`, in canonical text; `None`
+/// when unset or invalid (then a problem is recorded).
+fn typed_setting(
     entries: &[(String, String)],
     key: &str,
+    config_type: ConfigType,
+    problems: &mut Vec<KeyProblem>,
+) -> Option<String> {
+    let v = setting(entries, key)?;
+    parse_typed(config_type, v)
+        .map_err(|reason| problems.push(KeyProblem::invalid(key, v, &reason)))
+        .ok()
+}
+
+/// A boolean setting (Apache accepts `true`/`false` in any case).
+fn bool_setting(
+    entries: &[(String, String)],
+    key: &str,
+    default: bool,
+    problems: &mut Vec<KeyProblem>,
+) -> bool {
+    typed_setting(entries, key, ConfigType::Boolean, problems).map_or(default, |v| v == "true")
+}
+
+/// An integer setting of `config_type` (INT, LONG or SHORT).
+fn number_setting(
+    entries: &[(String, String)],
+    key: &str,
+    config_type: ConfigType,
     default: i64,
-    problems: &mut Vec<String>,
+    problems: &mut Vec<KeyProblem>,
 ) -> i64 {
-    match get(entries, key).map(str::trim) {
-        None | Some("") => default,
-        Some(v) => v.parse().unwrap_or_else(|_| {
-            problems.push(format!(
-                "Invalid value {v} for configuration {key}: Not a number of type LONG"
-            ));
-            default
-        }),
+    typed_setting(entries, key, config_type, problems)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A setting that must be one of `allowed` (in any case); Apache's
+/// `ValidString` message otherwise.
+fn choice_setting(
+    entries: &[(String, String)],
+    key: &str,
+    allowed: &[&'static str],
+    problems: &mut Vec<KeyProblem>,
+) -> Option<&'static str> {
+    let v = setting(entries, key)?;
+    let found = allowed.iter().find(|a| a.eq_ignore_ascii_case(v)).copied();
+    if found.is_none() {
+        problems.push(KeyProblem::invalid(
+            key,
+            v,
+            &format!("String must be one of: {}", allowed.join(", ")),
+        ));
     }
+    found
 }
 
 /// The aliases listed in `key` (`transforms`, `predicates`), each once.
-fn aliases(entries: &[(String, String)], key: &str, problems: &mut Vec<String>) -> Vec<String> {
+fn aliases(entries: &[(String, String)], key: &str, problems: &mut Vec<KeyProblem>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for alias in get(entries, key)
         .unwrap_or("")
@@ -151,9 +200,7 @@ fn aliases(entries: &[(String, String)], key: &str, problems: &mut Vec<String>) 
         .filter(|a| !a.is_empty())
     {
         if out.iter().any(|a| a == alias) {
-            problems.push(format!(
-                "Invalid value {alias} for configuration {key}: Duplicate alias provided."
-            ));
+            problems.push(KeyProblem::invalid(key, alias, "Duplicate alias provided."));
         } else {
             out.push(alias.to_owned());
         }
@@ -161,58 +208,72 @@ fn aliases(entries: &[(String, String)], key: &str, problems: &mut Vec<String>) 
     out
 }
 
+/// `predicates.<alias>.` or `transforms.<alias>.`.
+pub fn alias_prefix(list_key: &str, alias: &str) -> String {
+    format!("{list_key}.{alias}.")
+}
+
+/// The class named by `<prefix>type`, trimmed; a problem if there is none.
+fn alias_class(
+    entries: &[(String, String)],
+    prefix: &str,
+    problems: &mut Vec<KeyProblem>,
+) -> String {
+    let key = format!("{prefix}{}", keys::TYPE);
+    let class = setting(entries, &key).unwrap_or("");
+    if class.is_empty() {
+        problems.push(KeyProblem::missing(&key));
+    }
+    class.to_owned()
+}
+
 fn parse_transforms(
     entries: &[(String, String)],
-    problems: &mut Vec<String>,
+    problems: &mut Vec<KeyProblem>,
 ) -> (Vec<TransformSpec>, Vec<PredicateSpec>) {
     let mut predicates = Vec::new();
-    for alias in aliases(entries, "predicates", problems) {
-        let prefix = format!("predicates.{alias}.");
-        let class = get(entries, &format!("{prefix}type"))
-            .map(str::trim)
-            .unwrap_or("");
-        if class.is_empty() {
-            problems.push(format!(
-                "Missing required configuration \"{prefix}type\" which has no default value."
-            ));
-        }
+    for alias in aliases(entries, keys::PREDICATES, problems) {
+        let prefix = alias_prefix(keys::PREDICATES, &alias);
         predicates.push(PredicateSpec {
-            class: class.to_owned(),
+            class: alias_class(entries, &prefix, problems),
             config: with_prefix(entries, &prefix)
                 .into_iter()
-                .filter(|(k, _)| k != "type")
+                .filter(|(k, _)| k != keys::TYPE)
                 .collect(),
             alias,
         });
     }
     let mut transforms = Vec::new();
-    for alias in aliases(entries, "transforms", problems) {
-        let prefix = format!("transforms.{alias}.");
-        let class = get(entries, &format!("{prefix}type"))
-            .map(str::trim)
-            .unwrap_or("");
-        if class.is_empty() {
-            problems.push(format!(
-                "Missing required configuration \"{prefix}type\" which has no default value."
-            ));
-        }
-        let predicate = get(entries, &format!("{prefix}predicate"))
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(str::to_owned);
+    for alias in aliases(entries, keys::TRANSFORMS, problems) {
+        let prefix = alias_prefix(keys::TRANSFORMS, &alias);
+        let class = alias_class(entries, &prefix, problems);
+        let predicate_key = format!("{prefix}{}", keys::PREDICATE);
+        let negate_key = format!("{prefix}{}", keys::NEGATE);
+        let predicate = setting(entries, &predicate_key).map(str::to_owned);
         if let Some(p) = &predicate
             && !predicates.iter().any(|d: &PredicateSpec| d.alias == *p)
         {
-            problems.push(format!(
-                "Invalid value {p} for configuration {prefix}predicate: no predicate named {p} is listed in predicates"
+            problems.push(KeyProblem::invalid(
+                &predicate_key,
+                p,
+                &format!("no predicate named {p} is listed in predicates"),
             ));
         }
-        let negate = bool_setting(entries, &format!("{prefix}negate"), false, problems);
+        let negate = bool_setting(entries, &negate_key, false, problems);
+        // Apache checks this in the validator of the `type` key.
+        if get(entries, &negate_key).is_some() && get(entries, &predicate_key).is_none() {
+            problems.push(KeyProblem::new(
+                format!("{prefix}{}", keys::TYPE),
+                format!(
+                    "Config '{negate_key}' was provided but there is no config '{predicate_key}' defining a predicate to be negated."
+                ),
+            ));
+        }
         transforms.push(TransformSpec {
-            class: class.to_owned(),
+            class,
             config: with_prefix(entries, &prefix)
                 .into_iter()
-                .filter(|(k, _)| !matches!(k.as_str(), "type" | "predicate" | "negate"))
+                .filter(|(k, _)| ![keys::TYPE, keys::PREDICATE, keys::NEGATE].contains(&k.as_str()))
                 .collect(),
             predicate,
             negate,
@@ -222,54 +283,66 @@ fn parse_transforms(
     (transforms, predicates)
 }
 
-fn parse_errors(entries: &[(String, String)], problems: &mut Vec<String>) -> ErrorConfig {
+fn parse_errors(entries: &[(String, String)], problems: &mut Vec<KeyProblem>) -> ErrorConfig {
     let defaults = ErrorConfig::default();
-    let retry = long_setting(entries, "errors.retry.timeout", 0, problems);
+    let retry = number_setting(
+        entries,
+        keys::ERRORS_RETRY_TIMEOUT,
+        ConfigType::Long,
+        keys::ERRORS_RETRY_TIMEOUT_DEFAULT,
+        problems,
+    );
     let retry_timeout = match retry {
         -1 => None,
-        ms if ms >= 0 => Some(std::time::Duration::from_millis(ms as u64)),
+        ms if ms >= 0 => Some(std::time::Duration::from_millis(ms.unsigned_abs())),
         ms => {
-            problems.push(format!(
-                "Invalid value {ms} for configuration errors.retry.timeout: must be -1 (retry forever) or at least 0"
+            problems.push(KeyProblem::invalid(
+                keys::ERRORS_RETRY_TIMEOUT,
+                &ms.to_string(),
+                "must be -1 (retry forever) or at least 0",
             ));
             defaults.retry_timeout
         }
     };
-    let delay = long_setting(entries, "errors.retry.delay.max.ms", 60_000, problems);
-    let tolerate_all = match get(entries, "errors.tolerance").map(str::trim) {
-        None | Some("") => false,
-        Some(v) if v.eq_ignore_ascii_case("none") => false,
-        Some(v) if v.eq_ignore_ascii_case("all") => true,
-        Some(v) => {
-            problems.push(format!("Invalid value {v} for configuration errors.tolerance: String must be one of: none, all"));
-            false
-        }
-    };
-    let rf = long_setting(
+    let delay = number_setting(
         entries,
-        "errors.deadletterqueue.topic.replication.factor",
-        3,
+        keys::ERRORS_RETRY_DELAY_MAX_MS,
+        ConfigType::Long,
+        keys::ERRORS_RETRY_DELAY_MAX_MS_DEFAULT,
         problems,
     );
-    if rf < 1 || rf > i64::from(i16::MAX) {
-        problems.push(format!(
-            "Invalid value {rf} for configuration errors.deadletterqueue.topic.replication.factor: Value must be at least 1"
+    let tolerate_all =
+        choice_setting(entries, keys::ERRORS_TOLERANCE, &["none", "all"], problems) == Some("all");
+    let rf = number_setting(
+        entries,
+        keys::DLQ_TOPIC_REPLICATION_FACTOR,
+        ConfigType::Short,
+        i64::from(keys::DLQ_TOPIC_REPLICATION_FACTOR_DEFAULT),
+        problems,
+    );
+    if rf < 1 {
+        problems.push(KeyProblem::invalid(
+            keys::DLQ_TOPIC_REPLICATION_FACTOR,
+            &rf.to_string(),
+            "Value must be at least 1",
         ));
     }
     ErrorConfig {
         retry_timeout,
-        retry_delay_max: std::time::Duration::from_millis(delay.max(0) as u64),
+        retry_delay_max: std::time::Duration::from_millis(delay.max(0).unsigned_abs()),
         tolerate_all,
-        log_enable: bool_setting(entries, "errors.log.enable", false, problems),
-        log_include_messages: bool_setting(entries, "errors.log.include.messages", false, problems),
-        dlq_topic: get(entries, "errors.deadletterqueue.topic.name")
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned),
+        log_enable: bool_setting(entries, keys::ERRORS_LOG_ENABLE, false, problems),
+        log_include_messages: bool_setting(
+            entries,
+            keys::ERRORS_LOG_INCLUDE_MESSAGES,
+            false,
+            problems,
+        ),
+        dlq_topic: setting(entries, keys::DLQ_TOPIC_NAME).map(str::to_owned),
         dlq_replication_factor: rf.clamp(1, i64::from(i16::MAX)) as i32,
         dlq_context_headers: bool_setting(
             entries,
-            "errors.deadletterqueue.context.headers.enable",
+            keys::DLQ_CONTEXT_HEADERS_ENABLE,
             false,
             problems,
         ),
@@ -279,55 +352,67 @@ fn parse_errors(entries: &[(String, String)], problems: &mut Vec<String>) -> Err
 impl ConnectorConfig {
     /// Read the framework keys; every problem is reported at once.
     pub fn parse(entries: Vec<(String, String)>) -> Result<Self, ConfigErrors> {
+        let (config, problems) = Self::parse_checked(entries);
+        if problems.is_empty() {
+            return Ok(config);
+        }
+        Err(ConfigErrors {
+            source_name: if config.name.trim().is_empty() {
+                "connector config".to_owned()
+            } else {
+                format!("connector {}", config.name)
+            },
+            problems: problems.into_iter().map(|p| p.message).collect(),
+        })
+    }
+
+    /// Read the framework keys as well as they can be read, with every
+    /// problem and the key it belongs to (for `config/validate`). A bad
+    /// value leaves its key's default in the result.
+    pub fn parse_checked(entries: Vec<(String, String)>) -> (Self, Vec<KeyProblem>) {
         let entries = dedupe(entries);
         let mut problems = Vec::new();
-        let name = get(&entries, "name").unwrap_or("").to_owned();
+        let name = get(&entries, keys::NAME).unwrap_or("").to_owned();
         if name.trim().is_empty() {
-            problems.push(
-                "Missing required configuration \"name\": a connector needs a non-empty name"
-                    .to_owned(),
-            );
+            problems.push(KeyProblem::new(
+                keys::NAME,
+                "Missing required configuration \"name\": a connector needs a non-empty name",
+            ));
         } else if name.chars().any(char::is_control) {
-            problems.push(format!(
-                "Invalid value {name:?} for configuration name: connector names may not contain control characters"
+            problems.push(KeyProblem::new(
+                keys::NAME,
+                format!(
+                    "Invalid value {name:?} for configuration name: connector names may not contain control characters"
+                ),
             ));
         }
-        let class = get(&entries, "connector.class")
-            .map(str::trim)
+        let class = setting(&entries, keys::CONNECTOR_CLASS)
             .unwrap_or("")
             .to_owned();
         if class.is_empty() {
-            problems.push(
-                "Missing required configuration \"connector.class\" which has no default value."
-                    .to_owned(),
-            );
+            problems.push(KeyProblem::missing(keys::CONNECTOR_CLASS));
         }
-        let tasks_max = match get(&entries, "tasks.max").map(str::trim) {
-            None | Some("") => 1,
-            Some(v) => {
-                match v.parse::<i64>() {
-                    Ok(n) if n >= 1 && n <= i64::from(u32::MAX) => n as u32,
-                    Ok(n) => {
-                        problems.push(format!("Invalid value {n} for configuration tasks.max: Value must be at least 1"));
-                        1
-                    }
-                    Err(_) => {
-                        problems.push(format!("Invalid value {v} for configuration tasks.max: Not a number of type INT"));
-                        1
-                    }
-                }
-            }
-        };
+        let tasks_max = number_setting(
+            &entries,
+            keys::TASKS_MAX,
+            ConfigType::Int,
+            i64::from(keys::TASKS_MAX_DEFAULT),
+            &mut problems,
+        );
+        if tasks_max < 1 {
+            problems.push(KeyProblem::invalid(
+                keys::TASKS_MAX,
+                &tasks_max.to_string(),
+                "Value must be at least 1",
+            ));
+        }
         let converter = |key: &str| -> Option<ConverterSpec> {
-            get(&entries, key)
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(|class| ConverterSpec {
-                    class: class.to_owned(),
-                    config: with_prefix(&entries, &format!("{key}.")),
-                })
+            setting(&entries, key).map(|class| ConverterSpec {
+                class: class.to_owned(),
+                config: with_prefix(&entries, &format!("{key}.")),
+            })
         };
-        let topics: Vec<String> = get(&entries, "topics")
+        let topics: Vec<String> = get(&entries, keys::TOPICS)
             .map(|v| {
                 v.split(',')
                     .map(str::trim)
@@ -336,63 +421,91 @@ impl ConnectorConfig {
                     .collect()
             })
             .unwrap_or_default();
-        let topics_regex = get(&entries, "topics.regex")
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(str::to_owned);
+        let topics_regex = setting(&entries, keys::TOPICS_REGEX).map(str::to_owned);
         if let Some(re) = &topics_regex
             && let Err(e) = regex::Regex::new(re)
         {
-            problems.push(format!(
-                "Invalid value {re} for configuration topics.regex: {e}"
-            ));
+            problems.push(KeyProblem::invalid(keys::TOPICS_REGEX, re, &e.to_string()));
         }
         let (transforms, predicates) = parse_transforms(&entries, &mut problems);
+        choice_setting(
+            &entries,
+            keys::CONFIG_ACTION_RELOAD,
+            &["none", "restart"],
+            &mut problems,
+        );
         let errors = parse_errors(&entries, &mut problems);
-        if let Some(dlq) = &errors.dlq_topic
-            && topics.iter().any(|t| t == dlq)
-        {
-            problems.push(format!(
-                "The DLQ topic '{dlq}' may not be included in the list of topics ('topics={}') to be consumed.",
-                topics.join(",")
-            ));
-        }
-        if !problems.is_empty() {
-            return Err(ConfigErrors {
-                source_name: if name.trim().is_empty() {
-                    "connector config".to_owned()
-                } else {
-                    format!("connector {name}")
-                },
-                problems,
-            });
-        }
-        Ok(Self {
-            key_converter: converter("key.converter"),
-            value_converter: converter("value.converter"),
-            header_converter: converter("header.converter"),
+        let config = Self {
+            key_converter: converter(keys::KEY_CONVERTER),
+            value_converter: converter(keys::VALUE_CONVERTER),
+            header_converter: converter(keys::HEADER_CONVERTER),
             name,
             class,
-            tasks_max,
+            tasks_max: u32::try_from(tasks_max.max(1)).unwrap_or(keys::TASKS_MAX_DEFAULT),
             topics,
             topics_regex,
             transforms,
             predicates,
             errors,
             entries,
-        })
+        };
+        (config, problems)
     }
 
     /// The problems with a sink's topic settings (Apache's messages).
     pub fn sink_problems(&self) -> Vec<String> {
-        match (self.topics.is_empty(), &self.topics_regex) {
-            (false, Some(_)) => vec![
-                "topics and topics.regex are mutually exclusive options, but both are set."
-                    .to_owned(),
-            ],
-            (true, None) => vec!["Must configure one of topics or topics.regex".to_owned()],
-            _ => Vec::new(),
+        let mut out: Vec<String> = Vec::new();
+        for p in self.sink_key_problems() {
+            if !out.contains(&p.message) {
+                out.push(p.message);
+            }
         }
+        out
+    }
+
+    /// The problems with a sink's topic settings, under each key Apache
+    /// shows them: a problem of `topics` and `topics.regex` together is
+    /// listed under both.
+    pub fn sink_key_problems(&self) -> Vec<KeyProblem> {
+        let mut out = Vec::new();
+        let both =
+            |message: &str| [keys::TOPICS, keys::TOPICS_REGEX].map(|k| KeyProblem::new(k, message));
+        match (self.topics.is_empty(), &self.topics_regex) {
+            (false, Some(_)) => out.extend(both(
+                "topics and topics.regex are mutually exclusive options, but both are set.",
+            )),
+            (true, None) => out.extend(both("Must configure one of topics or topics.regex")),
+            _ => {}
+        }
+        let Some(dlq) = &self.errors.dlq_topic else {
+            return out;
+        };
+        if self.topics.contains(dlq) {
+            let mut topics: Vec<&str> = Vec::new();
+            for t in &self.topics {
+                if !topics.contains(&t.as_str()) {
+                    topics.push(t);
+                }
+            }
+            out.push(KeyProblem::new(
+                keys::TOPICS,
+                format!(
+                    "The DLQ topic '{dlq}' may not be included in the list of topics ('topics=[{}]') consumed by the connector",
+                    topics.join(", ")
+                ),
+            ));
+        }
+        if let Some(re) = &self.topics_regex
+            && regex::Regex::new(&format!("^(?:{re})$")).is_ok_and(|r| r.is_match(dlq))
+        {
+            out.push(KeyProblem::new(
+                keys::TOPICS_REGEX,
+                format!(
+                    "The DLQ topic '{dlq}' may not be matched by the regex for the topics ('topics.regex={re}') consumed by the connector"
+                ),
+            ));
+        }
+        out
     }
 }
 
@@ -405,40 +518,29 @@ pub fn check_against(
     entries: &[(String, String)],
     prefix: &str,
 ) -> Vec<String> {
+    check_keys(defs, entries, prefix)
+        .into_iter()
+        .map(|p| p.message)
+        .collect()
+}
+
+/// As [`check_against`], each problem with its key (prefixed).
+pub fn check_keys(
+    defs: &[ConfigDef],
+    entries: &[(String, String)],
+    prefix: &str,
+) -> Vec<KeyProblem> {
     let mut problems = Vec::new();
     for def in defs {
-        let value = get(entries, &def.name);
-        let Some(value) = value else {
-            if def.default_value.is_none() {
-                problems.push(format!(
-                    "Missing required configuration \"{prefix}{}\" which has no default value.",
-                    def.name
-                ));
+        let key = format!("{prefix}{}", def.name);
+        match get(entries, &def.name) {
+            None if def.default_value.is_none() => problems.push(KeyProblem::missing(&key)),
+            None => {}
+            Some(value) => {
+                if let Err(reason) = parse_typed(def.config_type, value) {
+                    problems.push(KeyProblem::invalid(&key, value.trim(), &reason));
+                }
             }
-            continue;
-        };
-        let v = value.trim();
-        let ok = match def.config_type {
-            ConfigType::Int => v.parse::<i32>().is_ok(),
-            ConfigType::Long => v.parse::<i64>().is_ok(),
-            ConfigType::Short => v.parse::<i16>().is_ok(),
-            ConfigType::Double => v.parse::<f64>().is_ok(),
-            ConfigType::Boolean => {
-                v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("false")
-            }
-            ConfigType::String | ConfigType::List | ConfigType::Class | ConfigType::Password => {
-                true
-            }
-        };
-        if !ok {
-            let expected = match def.config_type {
-                ConfigType::Boolean => "Expected value to be either true or false".to_owned(),
-                other => format!("Not a number of type {}", other.name()),
-            };
-            problems.push(format!(
-                "Invalid value {v} for configuration {prefix}{}: {expected}",
-                def.name
-            ));
         }
     }
     problems
@@ -485,14 +587,8 @@ pub fn grants_for(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::test_entries as entries;
     use std::path::PathBuf;
-
-    fn entries(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    }
 
     #[test]
     fn the_seed_sink_reads() {
@@ -575,8 +671,11 @@ mod tests {
             ("transforms", "a,a,b"),
             ("transforms.a.type", "Filter"),
             ("transforms.a.predicate", "missing"),
+            ("transforms.b.negate", "true"),
+            ("config.action.reload", "RELOAD"),
             ("errors.tolerance", "some"),
             ("errors.deadletterqueue.topic.name", "dlq"),
+            ("errors.deadletterqueue.topic.replication.factor", "40000"),
         ]))
         .unwrap_err();
         assert_eq!(
@@ -585,9 +684,32 @@ mod tests {
                 "Invalid value a for configuration transforms: Duplicate alias provided.",
                 "Invalid value missing for configuration transforms.a.predicate: no predicate named missing is listed in predicates",
                 "Missing required configuration \"transforms.b.type\" which has no default value.",
+                "Config 'transforms.b.negate' was provided but there is no config 'transforms.b.predicate' defining a predicate to be negated.",
+                "Invalid value RELOAD for configuration config.action.reload: String must be one of: none, restart",
                 "Invalid value some for configuration errors.tolerance: String must be one of: none, all",
-                "The DLQ topic 'dlq' may not be included in the list of topics ('topics=in,dlq') to be consumed.",
+                "Invalid value 40000 for configuration errors.deadletterqueue.topic.replication.factor: Not a number of type SHORT",
             ]
+        );
+    }
+
+    #[test]
+    fn problems_carry_their_keys() {
+        let (config, problems) = ConnectorConfig::parse_checked(entries(&[
+            ("name", "s"),
+            ("connector.class", "X"),
+            ("tasks.max", "many"),
+            ("transforms", "a"),
+            ("transforms.a.type", "Filter"),
+            ("transforms.a.negate", "maybe"),
+            ("errors.log.enable", "TRUE"),
+            ("config.action.reload", "None"),
+        ]));
+        assert_eq!(config.tasks_max, 1);
+        assert!(config.errors.log_enable);
+        let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            vec!["tasks.max", "transforms.a.negate", "transforms.a.type"]
         );
     }
 
@@ -610,6 +732,52 @@ mod tests {
             none.sink_problems(),
             vec!["Must configure one of topics or topics.regex"]
         );
+        assert_eq!(
+            none.sink_key_problems(),
+            vec![
+                KeyProblem::new("topics", "Must configure one of topics or topics.regex"),
+                KeyProblem::new(
+                    "topics.regex",
+                    "Must configure one of topics or topics.regex"
+                ),
+            ]
+        );
+        let dlq = ConnectorConfig::parse(entries(&[
+            ("name", "s"),
+            ("connector.class", "X"),
+            ("topics", "in, dlq,in"),
+            ("errors.deadletterqueue.topic.name", "dlq"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            dlq.sink_problems(),
+            vec![
+                "The DLQ topic 'dlq' may not be included in the list of topics ('topics=[in, dlq]') consumed by the connector"
+            ]
+        );
+        let dlq = ConnectorConfig::parse(entries(&[
+            ("name", "s"),
+            ("connector.class", "X"),
+            ("topics.regex", "d.q|in"),
+            ("errors.deadletterqueue.topic.name", "dlq"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            dlq.sink_key_problems(),
+            vec![KeyProblem::new(
+                "topics.regex",
+                "The DLQ topic 'dlq' may not be matched by the regex for the topics ('topics.regex=d.q|in') consumed by the connector"
+            )]
+        );
+        // The regex must match the whole name.
+        let partial = ConnectorConfig::parse(entries(&[
+            ("name", "s"),
+            ("connector.class", "X"),
+            ("topics.regex", "dl"),
+            ("errors.deadletterqueue.topic.name", "dlq"),
+        ]))
+        .unwrap();
+        assert!(partial.sink_problems().is_empty());
     }
 
     #[test]

@@ -1,11 +1,19 @@
 //! Configuration: `.properties` parsing with Java's rules, the worker's
-//! settings and connector configurations.
+//! settings, connector configurations (their framework keys defined once in
+//! [`keys`]), the config providers that fill in their `${provider:path:key}`
+//! variables, and the validation `PUT /connector-plugins/{p}/config/validate`
+//! shows.
 
 pub mod connector;
+pub mod keys;
 pub mod properties;
+pub mod providers;
+pub mod validate;
 pub mod worker;
 
 pub use connector::{ConnectorConfig, ConnectorType, ConverterSpec};
+pub use providers::{ConfigProvider, ConfigProviders, ProviderError};
+pub use validate::{ConfigInfos, Validation};
 pub use worker::WorkerConfig;
 
 /// Several problems with one configuration, reported together so a user
@@ -17,6 +25,42 @@ pub struct ConfigErrors {
     pub source_name: String,
     /// One line per problem, each naming its key.
     pub problems: Vec<String>,
+}
+
+/// One problem with one key: the message Apache shows (it names the key
+/// itself) and the key `config/validate` lists it under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyProblem {
+    /// The key, with any prefix (`transforms.mask.fields`).
+    pub key: String,
+    /// What is wrong, in Apache's words.
+    pub message: String,
+}
+
+impl KeyProblem {
+    /// A problem of `key`.
+    pub fn new(key: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            message: message.into(),
+        }
+    }
+
+    /// Apache's message for a value that does not fit `key`.
+    pub fn invalid(key: &str, value: &str, reason: &str) -> Self {
+        Self::new(
+            key,
+            format!("Invalid value {value} for configuration {key}: {reason}"),
+        )
+    }
+
+    /// Apache's message for a required `key` without a value.
+    pub fn missing(key: &str) -> Self {
+        Self::new(
+            key,
+            format!("Missing required configuration \"{key}\" which has no default value."),
+        )
+    }
 }
 
 fn render(source: &str, problems: &[String]) -> String {
@@ -67,24 +111,13 @@ pub fn with_prefix(entries: &[(String, String)], prefix: &str) -> Vec<(String, S
         .collect()
 }
 
-/// A boolean setting (Apache accepts `true`/`false` in any case).
-pub(crate) fn bool_setting(
-    entries: &[(String, String)],
-    key: &str,
-    default: bool,
-    problems: &mut Vec<String>,
-) -> bool {
-    match get(entries, key).map(str::trim) {
-        None | Some("") => default,
-        Some(v) if v.eq_ignore_ascii_case("true") => true,
-        Some(v) if v.eq_ignore_ascii_case("false") => false,
-        Some(v) => {
-            problems.push(format!(
-                "Invalid value {v} for configuration {key}: Expected value to be either true or false"
-            ));
-            default
-        }
-    }
+/// Test entries from string pairs.
+#[cfg(test)]
+pub(crate) fn test_entries(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::connector::ConverterSpec;
-use super::{ConfigErrors, bool_setting, dedupe, get, with_prefix};
+use super::{ConfigErrors, dedupe, get, with_prefix};
 
 /// `bootstrap.servers` value that starts the embedded in-memory broker.
 pub const EMBEDDED_BROKER: &str = "embedded";
@@ -170,9 +170,9 @@ impl WorkerConfig {
                     .map(|o| o.with_extension("connectors.json"))
             });
 
-        let topic_tracking = bool_setting(&raw, "topic.tracking.enable", true, &mut problems);
+        let topic_tracking = boolean(&raw, "topic.tracking.enable", true, &mut problems);
         let topic_tracking_allow_reset =
-            bool_setting(&raw, "topic.tracking.allow.reset", true, &mut problems);
+            boolean(&raw, "topic.tracking.allow.reset", true, &mut problems);
 
         if !problems.is_empty() {
             return Err(ConfigErrors {
@@ -272,6 +272,22 @@ fn resolve(host: &str, port: u16) -> Result<SocketAddr, String> {
         .map_err(|e| format!("cannot resolve {host}: {e}"))?
         .next()
         .ok_or_else(|| format!("{host} resolves to no address"))
+}
+
+/// A boolean worker setting, read as Apache reads it (any case).
+fn boolean(raw: &[(String, String)], key: &str, default: bool, problems: &mut Vec<String>) -> bool {
+    match get(raw, key).map(str::trim).filter(|v| !v.is_empty()) {
+        None => default,
+        Some(v) => match super::keys::parse_typed(wasm_connect_sdk::ConfigType::Boolean, v) {
+            Ok(canonical) => canonical == "true",
+            Err(reason) => {
+                problems.push(format!(
+                    "Invalid value {v} for configuration {key}: {reason}"
+                ));
+                default
+            }
+        },
+    }
 }
 
 #[cfg(test)]

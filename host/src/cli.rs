@@ -6,11 +6,11 @@ use std::sync::{Arc, OnceLock};
 
 use clap::{Parser, Subcommand};
 
-use crate::config::{WorkerConfig, properties};
+use crate::config::{ConfigProviders, WorkerConfig, properties};
 use crate::kafka::{EmbeddedBroker, KafkaSettings};
 use crate::plugin::{PluginCatalog, PluginEngine};
 use crate::rest::{RestState, router};
-use crate::runtime::Worker;
+use crate::runtime::{Stores, Worker};
 use crate::storage::{
     ConfigStore, FileOffsetStore, LocalConfigStore, MemoryOffsetStore, MemoryStatusStore,
     OffsetStore,
@@ -106,6 +106,9 @@ pub enum CliError {
         /// Why.
         source: std::io::Error,
     },
+    /// A config provider could not resolve a worker setting.
+    #[error("worker config: {0}")]
+    Provider(String),
     /// Some plugins could not be loaded (`plugins list`).
     #[error("{0} plugin file(s) or plugin.path entries could not be used (see above)")]
     PluginProblems(usize),
@@ -247,10 +250,14 @@ fn read_connector_file(path: &Path) -> Result<Vec<(String, String)>, String> {
 
 async fn standalone(args: StandaloneArgs) -> Result<(), CliError> {
     let entries = properties::parse_file(&args.worker_config)?;
-    let config = WorkerConfig::from_entries(
-        entries,
-        &format!("worker config {}", args.worker_config.display()),
-    )?;
+    let source_name = format!("worker config {}", args.worker_config.display());
+    // Config providers resolve `${…}` in the worker's own settings too, as
+    // in Apache.
+    let providers = Arc::new(ConfigProviders::from_worker_config(&entries, &source_name)?);
+    let resolved = providers
+        .resolve(&entries)
+        .map_err(|e| CliError::Provider(e.to_string()))?;
+    let config = WorkerConfig::from_entries(resolved, &source_name)?;
 
     let embedded = if args.embedded_broker || config.wants_embedded_broker() {
         let broker = EmbeddedBroker::start()?;
@@ -305,9 +312,12 @@ async fn standalone(args: StandaloneArgs) -> Result<(), CliError> {
         kafka.clone(),
         engine,
         catalog,
-        offsets,
-        configs,
-        Arc::new(MemoryStatusStore::default()),
+        Stores {
+            offsets,
+            configs,
+            statuses: Arc::new(MemoryStatusStore::default()),
+        },
+        providers,
     ));
 
     let cluster_id = Arc::new(OnceLock::new());

@@ -49,6 +49,31 @@ fn wait_state(worker: &Worker, name: &str, state: &str, tasks: usize) -> Value {
     })
 }
 
+/// Produce `value` and wait until the sink wrote it: the sink's consumer
+/// has joined its group and works (the test broker's group coordinator
+/// cannot cope with members that leave mid-join, so each lifecycle change
+/// below waits for this before the next).
+fn flows(worker: &Worker, broker: &Broker, output: &Path, value: &str) {
+    broker.produce("contract", &[value.to_string()]);
+    arrives(worker, output, value);
+}
+
+/// Wait until the sink wrote `value`.
+fn arrives(worker: &Worker, output: &Path, value: &str) {
+    for _ in 0..600 {
+        if lines(output).iter().any(|l| l == value) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!(
+        "{value} never reached {}: {:?}\nlog:\n{}",
+        output.display(),
+        lines(output),
+        worker.log_text()
+    );
+}
+
 fn error(status: u16, message: &str) -> (u16, Value) {
     (status, json!({"error_code": status, "message": message}))
 }
@@ -173,6 +198,7 @@ fn errors_and_shapes_of_every_endpoint() {
     );
     assert_eq!(body["type"], "sink");
     assert_eq!(body["tasks"], json!([{"connector": "sink", "task": 0}]));
+    flows(&worker, &broker, &output, "one");
     let mut replaced = sink_config(&output, "contract");
     replaced["errors.tolerance"] = json!("all");
     let (status, body) = worker
@@ -184,6 +210,7 @@ fn errors_and_shapes_of_every_endpoint() {
         .unwrap();
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["config"]["errors.tolerance"], "all");
+    flows(&worker, &broker, &output, "two");
     let (status, body) = worker
         .request(
             "PATCH",
@@ -203,6 +230,7 @@ fn errors_and_shapes_of_every_endpoint() {
             "errors.log.enable": "true"
         })
     );
+    flows(&worker, &broker, &output, "three");
     assert_eq!(
         worker
             .request("PATCH", "/connectors/nope/config", Some("{}"))
@@ -254,17 +282,25 @@ fn errors_and_shapes_of_every_endpoint() {
         .unwrap();
     assert_eq!(status, 202);
     wait_state(&worker, "sink", "PAUSED", 1);
+    broker.produce("contract", &["four".to_string()]);
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        !lines(&output).contains(&"four".to_string()),
+        "a paused sink puts nothing"
+    );
     let (status, _) = worker
         .request("PUT", "/connectors/sink/resume", None)
         .unwrap();
     assert_eq!(status, 202);
     wait_state(&worker, "sink", "RUNNING", 1);
+    arrives(&worker, &output, "four");
     assert_eq!(
         worker
             .request("POST", "/connectors/sink/restart", None)
             .unwrap(),
         (204, Value::Null)
     );
+    flows(&worker, &broker, &output, "five");
     let (status, body) = worker
         .request("POST", "/connectors/sink/restart?includeTasks=true", None)
         .unwrap();
@@ -272,6 +308,7 @@ fn errors_and_shapes_of_every_endpoint() {
     assert_eq!(body["connector"]["state"], "RESTARTING", "{body}");
     assert_eq!(body["tasks"][0]["state"], "RESTARTING", "{body}");
     wait_state(&worker, "sink", "RUNNING", 1);
+    flows(&worker, &broker, &output, "six");
     let (status, body) = worker
         .request(
             "POST",
@@ -290,6 +327,7 @@ fn errors_and_shapes_of_every_endpoint() {
             .unwrap(),
         (204, Value::Null)
     );
+    flows(&worker, &broker, &output, "seven");
     assert_eq!(
         worker
             .request("POST", "/connectors/sink/tasks/3/restart", None)
@@ -303,15 +341,15 @@ fn errors_and_shapes_of_every_endpoint() {
         error(404, "Connector nope not found")
     );
 
+    // Every record exactly once, in order, across all those changes.
+    assert_eq!(
+        lines(&output),
+        ["one", "two", "three", "four", "five", "six", "seven"],
+        "log:\n{}",
+        worker.log_text()
+    );
+
     // Active topics (KIP-558).
-    broker.produce("contract", &["one".to_string()]);
-    for _ in 0..600 {
-        if lines(&output) == ["one"] {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    assert_eq!(lines(&output), ["one"], "log:\n{}", worker.log_text());
     assert_eq!(
         worker.get("/connectors/sink/topics").unwrap(),
         (200, json!({"sink": {"topics": ["contract"]}}))
@@ -328,8 +366,14 @@ fn errors_and_shapes_of_every_endpoint() {
     );
 
     // Offsets can change only while STOPPED.
-    let (status, body) = worker.get("/connectors/sink/offsets").unwrap();
-    assert_eq!((status, &body), (200, &json!({"offsets": []})));
+    let committed = json!({"offsets": [{
+        "partition": {"kafka_topic": "contract", "kafka_partition": 0},
+        "offset": {"kafka_offset": 7}
+    }]});
+    wait_for(LONG, "the sink's offsets to be committed", || {
+        let (status, body) = worker.get("/connectors/sink/offsets").ok()?;
+        (status == 200 && body == committed).then_some(())
+    });
     assert_eq!(
         worker
             .request("DELETE", "/connectors/sink/offsets", None)
@@ -380,6 +424,94 @@ fn errors_and_shapes_of_every_endpoint() {
             .unwrap()
             .iter()
             .all(|p| p["type"] == "source" || p["type"] == "sink")
+    );
+
+    // A plugin's configuration definitions, and validation with every
+    // problem at once.
+    let (status, defs) = worker
+        .get("/connector-plugins/FileStreamSink/config")
+        .unwrap();
+    assert_eq!(status, 200, "{defs}");
+    let file_def = defs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "file")
+        .unwrap_or_else(|| panic!("no file key in {defs}"));
+    for key in [
+        "type",
+        "required",
+        "default_value",
+        "importance",
+        "documentation",
+        "group",
+        "width",
+        "display_name",
+        "dependents",
+        "order",
+    ] {
+        assert!(file_def.get(key).is_some(), "{key} missing from {file_def}");
+    }
+    assert_eq!(
+        worker.get("/connector-plugins/NoSuchThing/config").unwrap(),
+        error(404, "Unknown plugin NoSuchThing.")
+    );
+    let (status, v) = worker
+        .request(
+            "PUT",
+            "/connector-plugins/FileStreamSink/config/validate",
+            Some(r#"{"connector.class": "FileStreamSink", "name": "v", "tasks.max": "0", "topics": "a", "topics.regex": "b.*", "errors.tolerance": "maybe", "transforms": "t", "transforms.t.type": "NoSuchTransform"}"#),
+        )
+        .unwrap();
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["name"], "FileStreamSink");
+    assert!(v["error_count"].as_u64().unwrap() >= 4, "{v}");
+    assert!(
+        v["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g == "Common"),
+        "{v}"
+    );
+    let value_of = |key: &str| -> Value {
+        v["configs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["value"]["name"] == key)
+            .map(|c| c["value"].clone())
+            .unwrap_or_else(|| panic!("{key} missing from {v}"))
+    };
+    for key in ["tasks.max", "errors.tolerance", "transforms.t.type"] {
+        let value = value_of(key);
+        assert!(
+            !value["errors"].as_array().unwrap().is_empty(),
+            "{key}: {value}"
+        );
+        for field in ["name", "value", "recommended_values", "errors", "visible"] {
+            assert!(value.get(field).is_some(), "{field} missing from {value}");
+        }
+    }
+    let (status, ok_v) = worker
+        .request(
+            "PUT",
+            "/connector-plugins/FileStreamSink/config/validate",
+            Some(&json!({"connector.class": "FileStreamSink", "name": "v", "topics": "a", "file": output.display().to_string()}).to_string()),
+        )
+        .unwrap();
+    assert_eq!((status, &ok_v["error_count"]), (200, &json!(0)), "{ok_v}");
+    let (status, mismatch) = worker
+        .request(
+            "PUT",
+            "/connector-plugins/FileStreamSource/config/validate",
+            Some(r#"{"connector.class": "FileStreamSink", "name": "v"}"#),
+        )
+        .unwrap();
+    assert_eq!(
+        (status, &mismatch["error_code"]),
+        (400, &json!(400)),
+        "{mismatch}"
     );
 
     // Log levels at run time.

@@ -120,6 +120,11 @@ pub fn router(state: RestState) -> Router {
         .route("/connectors/{name}/topics", get(c::topics))
         .route("/connectors/{name}/topics/reset", put(c::reset_topics))
         .route("/connector-plugins", get(plugins::list))
+        .route("/connector-plugins/{plugin}/config", get(plugins::config))
+        .route(
+            "/connector-plugins/{plugin}/config/validate",
+            put(plugins::validate),
+        )
         .route("/admin/loggers", get(admin::loggers))
         .route(
             "/admin/loggers/{name}",

@@ -1,11 +1,18 @@
 //! `/connector-plugins`: the plugins this worker has, their configuration
 //! definitions, and configuration validation.
 
-use axum::extract::{RawQuery, State};
+use std::sync::Arc;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
 use serde_json::{Value, json};
 use wasm_connect_sdk::PluginKind;
 
-use super::{ApiResult, RestState, ok, query_flag, query_values};
+use super::{
+    ApiError, ApiResult, JsonBody, RestState, ok, query_flag, query_values, string_map, to_json,
+};
+use crate::config::validate::{plugin_config_keys, validate_connector_config};
+use crate::plugin::{KindClass, PluginInfo};
 
 /// `GET /connector-plugins[?connectorsOnly=false]`.
 pub(super) async fn list(State(state): State<RestState>, RawQuery(query): RawQuery) -> ApiResult {
@@ -32,4 +39,55 @@ pub(super) async fn list(State(state): State<RestState>, RawQuery(query): RawQue
         })
         .collect();
     ok(Value::Array(plugins))
+}
+
+/// The plugin `name` names, of any kind (as Apache's
+/// `GET /connector-plugins/{plugin}/config` accepts any plugin since
+/// KIP-769).
+fn find_any(state: &RestState, name: &str) -> Result<Arc<PluginInfo>, ApiError> {
+    [
+        KindClass::Connector,
+        KindClass::Converter,
+        KindClass::HeaderConverter,
+        KindClass::Transform,
+        KindClass::Predicate,
+    ]
+    .into_iter()
+    .find_map(|kind| state.worker.catalog().find(kind, name).ok())
+    .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("Unknown plugin {name}.")))
+}
+
+/// `GET /connector-plugins/{plugin}/config`: the plugin's configuration
+/// definitions, from its manifest.
+pub(super) async fn config(
+    State(state): State<RestState>,
+    Path(plugin): Path<String>,
+) -> ApiResult {
+    let found = find_any(&state, &plugin)?;
+    ok(to_json(&plugin_config_keys(&found.manifest.config))?)
+}
+
+/// `PUT /connector-plugins/{plugin}/config/validate`: every problem of a
+/// connector configuration at once, framework keys included, in Apache's
+/// `ConfigInfos` shape. `${…}` references are resolved to check the
+/// values, but only their text is shown.
+pub(super) async fn validate(
+    State(state): State<RestState>,
+    Path(plugin): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    let entries = string_map(&body, "The connector configuration")?;
+    let infos = validate_connector_config(
+        state.worker.catalog().as_ref(),
+        &plugin,
+        &entries,
+        Some(state.worker.providers()),
+    )
+    .map_err(|e| {
+        ApiError::new(
+            StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::BAD_REQUEST),
+            e.to_string(),
+        )
+    })?;
+    ok(to_json(&infos)?)
 }

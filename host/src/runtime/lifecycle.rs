@@ -211,7 +211,7 @@ impl Worker {
     /// Restart the connector instance. Tasks restart when `with_tasks`,
     /// when the task configurations changed, or when none were running;
     /// otherwise they carry on untouched.
-    async fn restart_instance(
+    pub(super) async fn restart_instance(
         &self,
         name: &str,
         stored: &crate::storage::StoredConnector,
@@ -255,7 +255,7 @@ impl Worker {
                 return std::mem::take(current);
             }
         };
-        match self.start_instance(config, plugin).await {
+        match self.start_instance(config, plugin, &stored.config).await {
             Ok((sandbox, handle, template)) if template.task_configs == old_configs => {
                 let state = match stored.target_state {
                     TargetState::Paused => State::Paused,

@@ -30,7 +30,7 @@ use pipeline::{ConverterClasses, StepPlugin};
 pub use info::{ConnectorInfo, ConnectorStateInfo, StateInfo, TaskId, TaskStateInfo};
 pub use lifecycle::RestartRequest;
 pub use offsets_api::OffsetEntry;
-pub use worker::{Worker, WorkerError};
+pub use worker::{Stores, Worker, WorkerError};
 
 /// What every task of the worker shares.
 pub(crate) struct Shared {
@@ -47,6 +47,9 @@ pub(crate) struct Shared {
     pub cwd: PathBuf,
     /// `topic.tracking.enable`.
     pub topic_tracking: bool,
+    /// `config.providers`: resolve `${provider:path:key}` just before a
+    /// connector or task starts.
+    pub providers: Arc<crate::config::ConfigProviders>,
 }
 
 impl Shared {

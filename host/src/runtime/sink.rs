@@ -293,6 +293,13 @@ fn pause_assignment(consumer: &SinkConsumer, pause: bool) {
 /// dropped by the seek.
 fn rewind(consumer: &SinkConsumer, msg: &BorrowedMessage<'_>, rewound: &mut Vec<(String, i32)>) {
     let tp = (msg.topic().to_owned(), msg.partition());
+    tracing::debug!(
+        topic = msg.topic(),
+        partition = msg.partition(),
+        offset = msg.offset(),
+        again = rewound.contains(&tp),
+        "Record arrived while paused: rewinding"
+    );
     if rewound.contains(&tp) {
         return;
     }

@@ -14,7 +14,10 @@ use super::info::{ConnectorInfo, ConnectorStateInfo, TaskId, TaskStateInfo};
 use super::pipeline::{PredicatePlugin, StepPlugin};
 use super::{ConverterPlugin, Converters, Shared, TaskContext, sink, source};
 use crate::config::connector::{check_against, grants_for};
-use crate::config::{ConfigErrors, ConnectorConfig, ConnectorType, ConverterSpec, WorkerConfig};
+use crate::config::providers::restore_variables;
+use crate::config::{
+    ConfigErrors, ConfigProviders, ConnectorConfig, ConnectorType, ConverterSpec, WorkerConfig,
+};
 use crate::kafka::KafkaSettings;
 use crate::plugin::sandbox::{SinkConnectorHandle, SourceConnectorHandle};
 use crate::plugin::{
@@ -93,6 +96,16 @@ pub(super) struct Running {
     pub template: Option<TaskTemplate>,
 }
 
+/// Where a worker keeps offsets, connector configurations and statuses.
+pub struct Stores {
+    /// Source offsets.
+    pub offsets: Arc<dyn OffsetStore>,
+    /// Connector and task configurations and target states.
+    pub configs: Arc<dyn ConfigStore>,
+    /// Connector and task states and active topics.
+    pub statuses: Arc<dyn StatusStore>,
+}
+
 /// A standalone worker.
 pub struct Worker {
     pub(super) shared: Arc<Shared>,
@@ -109,24 +122,24 @@ impl Worker {
         kafka: KafkaSettings,
         engine: Arc<PluginEngine>,
         catalog: Arc<PluginCatalog>,
-        offsets: Arc<dyn OffsetStore>,
-        configs: Arc<dyn ConfigStore>,
-        statuses: Arc<dyn StatusStore>,
+        stores: Stores,
+        providers: Arc<ConfigProviders>,
     ) -> Self {
         Self {
             shared: Arc::new(Shared {
                 engine,
                 catalog,
                 kafka,
-                offsets,
-                configs,
-                statuses,
+                offsets: stores.offsets,
+                configs: stores.configs,
+                statuses: stores.statuses,
                 worker_id: config.advertised.clone(),
                 flush_interval: config.offset_flush_interval,
                 flush_timeout: config.offset_flush_timeout,
                 shutdown_timeout: config.task_shutdown_timeout,
                 cwd: std::env::current_dir().unwrap_or_default(),
                 topic_tracking: config.topic_tracking,
+                providers,
             }),
             defaults: (
                 config.key_converter.clone(),
@@ -293,6 +306,19 @@ impl Worker {
         // nothing.
         self.check(self.resolve(&stored.config)?)?;
         let mut running = self.running.lock().await;
+        if previous.config == stored.config {
+            // The same configuration: as Apache, restart the connector
+            // instance; its tasks restart only if their configurations
+            // change.
+            self.shared.configs.put(name, stored.clone())?;
+            let mut current = running.remove(name).unwrap_or_default();
+            let next = self
+                .restart_instance(name, &stored, &mut current, false)
+                .await;
+            running.insert(name.to_owned(), next);
+            drop(running);
+            return Ok((false, self.connector_info(name)?));
+        }
         if let Some(old) = running.remove(name) {
             self.stop_running(name, old).await;
         }
@@ -594,7 +620,15 @@ impl Worker {
     /// The configuration a connector runs with: `${provider:…}` references
     /// replaced by their values (never stored, shown or logged).
     pub(super) fn resolve(&self, entries: &[(String, String)]) -> Result<Entries, WorkerError> {
-        Ok(entries.to_vec())
+        self.shared
+            .providers
+            .resolve(entries)
+            .map_err(|e| WorkerError::BadRequest(e.to_string()))
+    }
+
+    /// The providers `${…}` references are resolved with.
+    pub fn providers(&self) -> &Arc<ConfigProviders> {
+        &self.shared.providers
     }
 
     /// Resolve the converters of a connector (its overrides, else the
@@ -675,7 +709,7 @@ impl Worker {
             tracing::info!(connector = %name, "Connector is STOPPED: not starting it");
             return Ok(Running::default());
         }
-        match self.start_instance(config, plugin).await {
+        match self.start_instance(config, plugin, &stored.config).await {
             Ok((sandbox, handle, template)) => {
                 let tasks = self.spawn_tasks(&template, stored.target_state);
                 let state = match stored.target_state {
@@ -706,10 +740,14 @@ impl Worker {
 
     /// Create a connector's plugin instance and ask it for its task
     /// configurations (stored for `GET /connectors/{name}/tasks`).
+    /// `raw` is the connector's configuration as stored: task
+    /// configurations are stored and shown with its `${…}` references in
+    /// place of the secrets they resolve to.
     pub(super) async fn start_instance(
         &self,
         config: ConnectorConfig,
         plugin: Arc<PluginInfo>,
+        raw: &Entries,
     ) -> Result<(Sandbox, ConnectorHandle, TaskTemplate), StartError> {
         let name = config.name.clone();
         let kind = match plugin.manifest.kind {
@@ -763,9 +801,13 @@ impl Worker {
             .into_iter()
             .take(config.tasks_max as usize)
             .collect();
-        self.shared
-            .configs
-            .put_task_configs(&name, task_configs.clone());
+        self.shared.configs.put_task_configs(
+            &name,
+            task_configs
+                .iter()
+                .map(|t| restore_variables(raw, t.clone()))
+                .collect(),
+        );
         span.in_scope(|| tracing::info!(tasks = task_configs.len(), plugin = %plugin.name(), "Connector started"));
         Ok((
             sandbox,

@@ -427,6 +427,22 @@ impl Worker {
         Ok((status, location, json))
     }
 
+    /// Wait until connector `name` and its `tasks` tasks are all in
+    /// `state`; the status body then.
+    pub fn wait_state(&self, name: &str, state: &str, tasks: usize) -> serde_json::Value {
+        wait_for(
+            Duration::from_secs(60),
+            &format!("{name} to be {state}"),
+            || {
+                let (_, st) = self.get(&format!("/connectors/{name}/status")).ok()?;
+                let all = st["connector"]["state"] == state
+                    && st["tasks"].as_array()?.len() == tasks
+                    && st["tasks"].as_array()?.iter().all(|t| t["state"] == state);
+                all.then_some(st)
+            },
+        )
+    }
+
     /// Stop with SIGTERM (as Ctrl-C would) and wait for the exit.
     pub fn stop(mut self) -> std::process::ExitStatus {
         let mut child = self.child.take().unwrap();

@@ -18,16 +18,6 @@ use wasm_connect_e2e::*;
 
 const LONG: Duration = Duration::from_secs(60);
 
-fn wait_state(worker: &Worker, name: &str, state: &str, tasks: usize) {
-    wait_for(LONG, &format!("{name} to be {state}"), || {
-        let (_, st) = worker.get(&format!("/connectors/{name}/status")).ok()?;
-        let all = st["connector"]["state"] == state
-            && st["tasks"].as_array()?.len() == tasks
-            && st["tasks"].as_array()?.iter().all(|t| t["state"] == state);
-        all.then_some(())
-    });
-}
-
 fn put(worker: &Worker, path: &str) -> u16 {
     worker.request("PUT", path, None).unwrap().0
 }
@@ -65,7 +55,7 @@ fn source_pause_stop_alter_offsets_and_worker_restart() {
 
     // Paused: nothing moves; resumed: everything written meanwhile arrives.
     assert_eq!(put(&worker, "/connectors/src/pause"), 202);
-    wait_state(&worker, "src", "PAUSED", 1);
+    worker.wait_state("src", "PAUSED", 1);
     append_lines(&input, &numbered(6, 8));
     std::thread::sleep(Duration::from_secs(2));
     assert_eq!(
@@ -74,12 +64,12 @@ fn source_pause_stop_alter_offsets_and_worker_restart() {
         "a paused source polls nothing"
     );
     assert_eq!(put(&worker, "/connectors/src/resume"), 202);
-    wait_state(&worker, "src", "RUNNING", 1);
+    worker.wait_state("src", "RUNNING", 1);
     assert_eq!(broker.read_all("lines", 1, 8), numbered(1, 8));
 
     // Stopped: no tasks; offsets readable, then rewound to line 4.
     assert_eq!(put(&worker, "/connectors/src/stop"), 204);
-    wait_state(&worker, "src", "STOPPED", 0);
+    worker.wait_state("src", "STOPPED", 0);
     let position = |n: usize| -> u64 { numbered(1, n).iter().map(|l| l.len() as u64 + 1).sum() };
     let partition = json!({"filename": input.display().to_string()});
     wait_for(LONG, "the source offset to reach the end", || {
@@ -104,7 +94,7 @@ fn source_pause_stop_alter_offsets_and_worker_restart() {
         json!({"offsets": [{"partition": partition, "offset": {"position": position(3)}}]})
     );
     assert_eq!(put(&worker, "/connectors/src/resume"), 202);
-    wait_state(&worker, "src", "RUNNING", 1);
+    worker.wait_state("src", "RUNNING", 1);
     let mut expected = numbered(1, 8);
     expected.extend(numbered(4, 8));
     assert_eq!(
@@ -116,7 +106,7 @@ fn source_pause_stop_alter_offsets_and_worker_restart() {
     // Paused, then the worker stops: the REST-created connector comes back,
     // still paused, with no connector file on the command line.
     assert_eq!(put(&worker, "/connectors/src/pause"), 202);
-    wait_state(&worker, "src", "PAUSED", 1);
+    worker.wait_state("src", "PAUSED", 1);
     assert!(worker.stop().success());
     let worker = Worker::start(dir.path(), &props, &[], port);
     assert_eq!(worker.get("/connectors").unwrap(), (200, json!(["src"])));
@@ -124,7 +114,7 @@ fn source_pause_stop_alter_offsets_and_worker_restart() {
         worker.get("/connectors/src/config").unwrap().1,
         created["config"]
     );
-    wait_state(&worker, "src", "PAUSED", 1);
+    worker.wait_state("src", "PAUSED", 1);
     append_lines(&input, &numbered(9, 9));
     assert_eq!(put(&worker, "/connectors/src/resume"), 202);
     expected.push("line-9".into());
@@ -136,7 +126,7 @@ fn source_pause_stop_alter_offsets_and_worker_restart() {
 
     // Reset: the source starts from the beginning of the file.
     assert_eq!(put(&worker, "/connectors/src/stop"), 204);
-    wait_state(&worker, "src", "STOPPED", 0);
+    worker.wait_state("src", "STOPPED", 0);
     let (status, msg) = worker
         .request("DELETE", "/connectors/src/offsets", None)
         .unwrap();
@@ -186,7 +176,7 @@ fn sink_offsets_are_the_consumer_groups() {
     });
 
     assert_eq!(put(&worker, "/connectors/snk/stop"), 204);
-    wait_state(&worker, "snk", "STOPPED", 0);
+    worker.wait_state("snk", "STOPPED", 0);
     let partition = json!({"kafka_topic": "events", "kafka_partition": 0});
     assert_eq!(
         worker.get("/connectors/snk/offsets").unwrap(),
@@ -223,7 +213,7 @@ fn sink_offsets_are_the_consumer_groups() {
 
     // Reset: the group's offsets are gone; the sink reads from the start.
     assert_eq!(put(&worker, "/connectors/snk/stop"), 204);
-    wait_state(&worker, "snk", "STOPPED", 0);
+    worker.wait_state("snk", "STOPPED", 0);
     let (status, msg) = worker
         .request("DELETE", "/connectors/snk/offsets", None)
         .unwrap();
@@ -326,12 +316,12 @@ fn secrets_from_config_providers_never_show() {
         )
         .unwrap();
     assert_eq!(status, 200);
-    wait_state(&worker, "tok", "RUNNING", 1);
+    worker.wait_state("tok", "RUNNING", 1);
     for text in shown {
         assert!(!text.contains(secret), "secret shown: {text}");
     }
     assert!(worker.stop().success());
-    let log = std::fs::read_to_string(&worker_log(dir.path())).unwrap();
+    let log = std::fs::read_to_string(worker_log(dir.path())).unwrap();
     assert!(log.contains("tok"), "the log is the worker's");
     assert!(!log.contains(secret), "secret logged:\n{log}");
     let stored = std::fs::read_to_string(dir.path().join("connect.connectors.json")).unwrap();

@@ -38,17 +38,6 @@ fn sink_config(file: &Path, topic: &str) -> Value {
     })
 }
 
-/// Wait until the connector's and its tasks' states are `state`.
-fn wait_state(worker: &Worker, name: &str, state: &str, tasks: usize) -> Value {
-    wait_for(LONG, &format!("{name} to be {state}"), || {
-        let (_, st) = worker.get(&format!("/connectors/{name}/status")).ok()?;
-        let all = st["connector"]["state"] == state
-            && st["tasks"].as_array()?.len() == tasks
-            && st["tasks"].as_array()?.iter().all(|t| t["state"] == state);
-        all.then_some(st)
-    })
-}
-
 /// Produce `value` and wait until the sink wrote it: the sink's consumer
 /// has joined its group and works (the test broker's group coordinator
 /// cannot cope with members that leave mid-join, so each lifecycle change
@@ -259,7 +248,7 @@ fn errors_and_shapes_of_every_endpoint() {
     );
 
     // Task status and the ids that do not exist.
-    wait_state(&worker, "sink", "RUNNING", 1);
+    worker.wait_state("sink", "RUNNING", 1);
     assert_eq!(
         worker.get("/connectors/sink/tasks/0/status").unwrap(),
         (
@@ -281,7 +270,7 @@ fn errors_and_shapes_of_every_endpoint() {
         .request("PUT", "/connectors/sink/pause", None)
         .unwrap();
     assert_eq!(status, 202);
-    wait_state(&worker, "sink", "PAUSED", 1);
+    worker.wait_state("sink", "PAUSED", 1);
     broker.produce("contract", &["four".to_string()]);
     std::thread::sleep(Duration::from_millis(1500));
     assert!(
@@ -292,7 +281,7 @@ fn errors_and_shapes_of_every_endpoint() {
         .request("PUT", "/connectors/sink/resume", None)
         .unwrap();
     assert_eq!(status, 202);
-    wait_state(&worker, "sink", "RUNNING", 1);
+    worker.wait_state("sink", "RUNNING", 1);
     arrives(&worker, &output, "four");
     assert_eq!(
         worker
@@ -307,7 +296,7 @@ fn errors_and_shapes_of_every_endpoint() {
     assert_eq!(status, 202, "{body}");
     assert_eq!(body["connector"]["state"], "RESTARTING", "{body}");
     assert_eq!(body["tasks"][0]["state"], "RESTARTING", "{body}");
-    wait_state(&worker, "sink", "RUNNING", 1);
+    worker.wait_state("sink", "RUNNING", 1);
     flows(&worker, &broker, &output, "six");
     let (status, body) = worker
         .request(

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 use crate::config::{ConfigProviders, WorkerConfig, properties};
 use crate::kafka::{EmbeddedBroker, KafkaSettings};
+use crate::plugin::config_provider::PluginProviders;
 use crate::plugin::{PluginCatalog, PluginEngine};
 use crate::rest::{RestState, router};
 use crate::runtime::{Stores, Worker};
@@ -251,9 +252,32 @@ fn read_connector_file(path: &Path) -> Result<Vec<(String, String)>, String> {
 async fn standalone(args: StandaloneArgs) -> Result<(), CliError> {
     let entries = properties::parse_file(&args.worker_config)?;
     let source_name = format!("worker config {}", args.worker_config.display());
-    // Config providers resolve `${…}` in the worker's own settings too, as
-    // in Apache.
-    let providers = Arc::new(ConfigProviders::from_worker_config(&entries, &source_name)?);
+    // Plugins first: config providers may be plugins, and they resolve
+    // `${…}` in the worker's own settings too, as in Apache.
+    let engine = Arc::new(PluginEngine::new()?);
+    let started = std::time::Instant::now();
+    let catalog = Arc::new(
+        PluginCatalog::load(
+            &engine,
+            &search_path(&crate::config::worker::plugin_path(&entries)),
+        )
+        .await,
+    );
+    tracing::info!(
+        plugins = catalog.plugins().len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "Plugins loaded"
+    );
+    let factory = PluginProviders {
+        engine: engine.clone(),
+        catalog: catalog.clone(),
+        cwd: std::env::current_dir().unwrap_or_default(),
+    };
+    let providers = Arc::new(ConfigProviders::from_worker_config_with(
+        &entries,
+        &source_name,
+        &factory,
+    )?);
     let resolved = providers
         .resolve(&entries)
         .map_err(|e| CliError::Provider(e.to_string()))?;
@@ -279,15 +303,6 @@ async fn standalone(args: StandaloneArgs) -> Result<(), CliError> {
         consumer: config.consumer.clone(),
         admin: config.admin.clone(),
     };
-
-    let engine = Arc::new(PluginEngine::new()?);
-    let started = std::time::Instant::now();
-    let catalog = Arc::new(PluginCatalog::load(&engine, &search_path(&config.plugin_path)).await);
-    tracing::info!(
-        plugins = catalog.plugins().len(),
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "Plugins loaded"
-    );
 
     let offsets: Arc<dyn OffsetStore> = match &config.offset_storage_file {
         Some(path) => Arc::new(FileOffsetStore::open(path)?),

@@ -188,16 +188,16 @@ async fn files_that_are_not_plugins_are_named_and_explained() {
     );
     assert_eq!(
         load_error(&wat::parse_str("(component)").unwrap()).await,
-        "x.wasm: not a wasm-connect plugin for wasm-connect:plugin@0.1.0: it does not export \
-         wasm-connect:plugin/plugins@0.1.0 (build it against the WIT in wit/ of this release, contract wasm-connect:plugin@0.1.0)"
+        "x.wasm: not a wasm-connect plugin for wasm-connect:plugin@0.2.0: it does not export \
+         wasm-connect:plugin/plugins@0.2.0 (build it against the WIT in wit/ of this release, contract wasm-connect:plugin@0.2.0)"
     );
     let other_version = r#"(component
         (instance $i)
-        (export "wasm-connect:plugin/plugins@0.2.0" (instance $i)))"#;
+        (export "wasm-connect:plugin/plugins@0.1.0" (instance $i)))"#;
     assert_eq!(
         load_error(&wat::parse_str(other_version).unwrap()).await,
-        "x.wasm: not a wasm-connect plugin for wasm-connect:plugin@0.1.0: it was built for another contract \
-         version: it exports wasm-connect:plugin/plugins@0.2.0 but this host needs wasm-connect:plugin/plugins@0.1.0"
+        "x.wasm: not a wasm-connect plugin for wasm-connect:plugin@0.2.0: it was built for another contract \
+         version: it exports wasm-connect:plugin/plugins@0.1.0 but this host needs wasm-connect:plugin/plugins@0.2.0"
     );
 }
 

@@ -5,8 +5,8 @@
 use std::cell::RefCell;
 
 use crate::__bindings::exports::wasm_connect::plugin::{
-    converter as wit_converter, plugins as wit_plugins, predicate as wit_predicate,
-    sink as wit_sink, source as wit_source, transform as wit_transform,
+    config_provider as wit_config_provider, converter as wit_converter, plugins as wit_plugins,
+    predicate as wit_predicate, sink as wit_sink, source as wit_source, transform as wit_transform,
 };
 use crate::__bindings::wasm_connect::plugin::types as wit;
 use crate::batch::{Batch, SchemaDef};
@@ -14,8 +14,9 @@ use crate::config::{Config, ConfigDef, ConfigType, Importance, Manifest, PathAcc
 use crate::data::SchemaType;
 use crate::error::{ErrorKind, PluginError};
 use crate::plugin::{
-    DynConverter, DynPredicate, DynSinkConnector, DynSinkTask, DynSourceConnector, DynSourceTask,
-    DynTransform, PluginSet, SourceOffset, Target, TopicPartition, TopicPartitionOffset,
+    DynConfigProvider, DynConverter, DynPredicate, DynSinkConnector, DynSinkTask,
+    DynSourceConnector, DynSourceTask, DynTransform, PluginSet, SourceOffset, Target,
+    TopicPartition, TopicPartitionOffset,
 };
 
 type WitResult<T> = Result<T, wit::PluginError>;
@@ -483,5 +484,26 @@ impl wit_predicate::GuestPredicate for PredicateResource {
             .test(&batch)
             .map(|answers| answers.into_iter().map(u8::from).collect())
             .map_err(err)
+    }
+}
+
+/// A configured config provider behind a WIT resource.
+pub struct ConfigProviderResource(RefCell<Box<dyn DynConfigProvider>>);
+
+impl<T: PluginSet> wit_config_provider::Guest for T {
+    type Provider = ConfigProviderResource;
+
+    fn create(plugin: String, config: wit::Config) -> WitResult<wit_config_provider::Provider> {
+        let entry = T::registry().find_config_provider(&plugin).map_err(err)?;
+        let inner = (entry.create)(Config::from(config)).map_err(err)?;
+        Ok(wit_config_provider::Provider::new(ConfigProviderResource(
+            RefCell::new(inner),
+        )))
+    }
+}
+
+impl wit_config_provider::GuestProvider for ConfigProviderResource {
+    fn get(&self, path: String, keys: Vec<String>) -> WitResult<Vec<(String, String)>> {
+        self.0.borrow_mut().get(&path, &keys).map_err(err)
     }
 }

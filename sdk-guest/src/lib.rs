@@ -76,22 +76,23 @@ pub use data::{Field, Header, Record, Schema, SchemaType, Struct, Value};
 pub use error::{ErrorKind, PluginError};
 pub use layout::{Part, TimestampType};
 pub use plugin::{
-    Converter, PluginSet, Predicate, Registry, Result, SinkConnector, SinkTask, SourceConnector,
-    SourceOffset, SourceTask, Target, TopicPartition, TopicPartitionOffset, Transform,
+    ConfigProvider, Converter, PluginSet, Predicate, Registry, Result, SinkConnector, SinkTask,
+    SourceConnector, SourceOffset, SourceTask, Target, TopicPartition, TopicPartitionOffset,
+    Transform,
 };
 
 /// The version of the WIT contract (`wasm-connect:plugin@…`) this SDK
 /// builds components for.
-pub const CONTRACT_VERSION: &str = "0.1.0";
+pub const CONTRACT_VERSION: &str = "0.2.0";
 
 /// Everything a plugin usually needs, in one `use`.
 pub mod prelude {
     pub use crate::{
-        Batch, Config, ConfigDef, ConfigProblem, ConfigType, Converter, ErrorKind, Field, Header,
-        Importance, Manifest, Part, PathAccess, PluginError, PluginKind, Predicate, Record,
-        RecordView, Result, Schema, SchemaType, Schemas, SinkConnector, SinkTask, SourceConnector,
-        SourceOffset, SourceTask, Struct, Target, TopicPartition, TopicPartitionOffset, Transform,
-        Value, ValueRef,
+        Batch, Config, ConfigDef, ConfigProblem, ConfigProvider, ConfigType, Converter, ErrorKind,
+        Field, Header, Importance, Manifest, Part, PathAccess, PluginError, PluginKind, Predicate,
+        Record, RecordView, Result, Schema, SchemaType, Schemas, SinkConnector, SinkTask,
+        SourceConnector, SourceOffset, SourceTask, Struct, Target, TopicPartition,
+        TopicPartitionOffset, Transform, Value, ValueRef,
     };
 }
 
@@ -118,6 +119,7 @@ pub mod __bindings {
 ///     converter: [StringConverter],
 ///     transform: [],
 ///     predicate: [],
+///     config_provider: [],
 /// );
 /// ```
 ///

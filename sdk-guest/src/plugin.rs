@@ -165,6 +165,18 @@ pub trait Predicate: Sized + 'static {
     fn test(&mut self, records: &Batch) -> Result<Vec<bool>>;
 }
 
+/// A config provider (Apache's `ConfigProvider`): resolves
+/// `${<name>:<path>:<key>}` references for the worker.
+pub trait ConfigProvider: Sized + 'static {
+    /// What the plugin says about itself.
+    fn manifest() -> Manifest;
+    /// Configure with the `config.providers.<name>.param.*` settings.
+    fn configure(config: Config) -> Result<Self>;
+    /// The values of `keys` at `path`; leave out keys that do not exist.
+    /// Error messages must not contain secret values.
+    fn get(&mut self, path: &str, keys: &[String]) -> Result<Vec<(String, String)>>;
+}
+
 /// Object-safe view of a running source connector.
 pub trait DynSourceConnector {
     /// See [`SourceConnector::task_configs`].
@@ -298,6 +310,18 @@ impl<T: Predicate> DynPredicate for T {
     }
 }
 
+/// Object-safe view of a configured config provider.
+pub trait DynConfigProvider {
+    /// See [`ConfigProvider::get`].
+    fn get(&mut self, path: &str, keys: &[String]) -> Result<Vec<(String, String)>>;
+}
+
+impl<T: ConfigProvider> DynConfigProvider for T {
+    fn get(&mut self, path: &str, keys: &[String]) -> Result<Vec<(String, String)>> {
+        ConfigProvider::get(self, path, keys)
+    }
+}
+
 /// A source connector plugin in a [`Registry`].
 pub struct SourceEntry {
     /// Its manifest.
@@ -350,6 +374,14 @@ pub struct PredicateEntry {
     pub create: fn(Config) -> Result<Box<dyn DynPredicate>>,
 }
 
+/// A config provider plugin in a [`Registry`].
+pub struct ConfigProviderEntry {
+    /// Its manifest.
+    pub manifest: Manifest,
+    /// Configures it.
+    pub create: fn(Config) -> Result<Box<dyn DynConfigProvider>>,
+}
+
 /// The plugins a component holds, by kind.
 #[derive(Default)]
 pub struct Registry {
@@ -363,6 +395,8 @@ pub struct Registry {
     pub transforms: Vec<TransformEntry>,
     /// Predicates.
     pub predicates: Vec<PredicateEntry>,
+    /// Config providers.
+    pub config_providers: Vec<ConfigProviderEntry>,
 }
 
 impl Registry {
@@ -446,6 +480,18 @@ impl Registry {
         self
     }
 
+    /// Add config provider `T`.
+    pub fn config_provider<T: ConfigProvider>(&mut self) -> &mut Self {
+        fn create<T: ConfigProvider>(c: Config) -> Result<Box<dyn DynConfigProvider>> {
+            Ok(Box::new(T::configure(c)?))
+        }
+        self.config_providers.push(ConfigProviderEntry {
+            manifest: T::manifest(),
+            create: create::<T>,
+        });
+        self
+    }
+
     /// Every manifest, converters that handle headers listed a second time
     /// as header converters (as Apache lists `StringConverter` under both).
     pub fn manifests(&self) -> Vec<Manifest> {
@@ -464,6 +510,7 @@ impl Registry {
         }
         out.extend(self.transforms.iter().map(|e| e.manifest.clone()));
         out.extend(self.predicates.iter().map(|e| e.manifest.clone()));
+        out.extend(self.config_providers.iter().map(|e| e.manifest.clone()));
         out
     }
 
@@ -516,6 +563,16 @@ impl Registry {
             .iter()
             .find(|e| e.manifest.name == plugin)
             .ok_or_else(|| not_here("predicate", plugin))
+    }
+}
+
+impl Registry {
+    /// The config provider named `plugin`.
+    pub fn find_config_provider(&self, plugin: &str) -> Result<&ConfigProviderEntry> {
+        self.config_providers
+            .iter()
+            .find(|e| e.manifest.name == plugin)
+            .ok_or_else(|| not_here("config provider", plugin))
     }
 }
 

@@ -335,3 +335,85 @@ fn secrets_from_config_providers_never_show() {
 fn worker_log(dir: &Path) -> std::path::PathBuf {
     dir.join("worker.log")
 }
+
+/// A config provider written as a plugin (the built-in
+/// JsonFileConfigProvider): it resolves secrets from JSON files in the one
+/// directory it is granted, and nothing else.
+#[test]
+fn a_config_provider_plugin_resolves_from_its_directory_only() {
+    let broker = Broker::start();
+    broker.create_topic("tokens", 1);
+    let dir = tempfile::tempdir().unwrap();
+    let secret = "json-s3cr3t-Kw7-never-print-me";
+    let secrets = dir.path().join("secrets");
+    std::fs::create_dir(&secrets).unwrap();
+    write(
+        &secrets.join("app.json"),
+        &format!(r#"{{"db": {{"token": "{secret}"}}}}"#),
+    );
+    let port = free_port();
+    let props = worker_properties(
+        dir.path(),
+        &broker,
+        port,
+        &format!(
+            "config.providers=json\n\
+             config.providers.json.class=JsonFileConfigProvider\n\
+             config.providers.json.param.dir={}\n\
+             value.converter=org.apache.kafka.connect.json.JsonConverter\n\
+             value.converter.schemas.enable=false\n",
+            secrets.display()
+        ),
+    );
+    let input = dir.path().join("in.txt");
+    write(&input, "hello\n");
+    let worker = Worker::start(dir.path(), &props, &[], port);
+    let body = |name: &str, reference: &str| {
+        json!({"name": name, "config": {
+            "connector.class": "FileStreamSource",
+            "file": input.display().to_string(),
+            "topic": "tokens",
+            "transforms": "hoist,token",
+            "transforms.hoist.type": "HoistField$Value",
+            "transforms.hoist.field": "line",
+            "transforms.token.type": "InsertField$Value",
+            "transforms.token.static.field": "token",
+            "transforms.token.static.value": reference,
+        }})
+        .to_string()
+    };
+    let (status, created) = worker
+        .request(
+            "POST",
+            "/connectors",
+            Some(&body("ok", "${json:app.json:db.token}")),
+        )
+        .unwrap();
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(
+        broker.read_all("tokens", 1, 1),
+        vec![format!(r#"{{"line":"hello","token":"{secret}"}}"#)]
+    );
+    let (_, tasks) = worker.get("/connectors/ok/tasks").unwrap();
+    assert!(!tasks.to_string().contains(secret), "{tasks}");
+
+    // Outside its directory: refused with the provider's reason, and the
+    // worker's own files are out of the plugin's reach anyway.
+    let (status, refused) = worker
+        .request(
+            "POST",
+            "/connectors",
+            Some(&body("bad", "${json:../worker.properties:x}")),
+        )
+        .unwrap();
+    assert_eq!(status, 400, "{refused}");
+    let message = refused["message"].as_str().unwrap();
+    assert!(
+        message.contains("JsonFileConfigProvider") && message.contains("not a file inside"),
+        "{message}"
+    );
+    assert_eq!(worker.get("/connectors").unwrap().1, json!(["ok"]));
+    assert!(worker.stop().success());
+    let log = std::fs::read_to_string(worker_log(dir.path())).unwrap();
+    assert!(!log.contains(secret), "secret logged:\n{log}");
+}

@@ -144,15 +144,7 @@ impl WorkerConfig {
             .unwrap_or(rest_listen.port());
 
         let cwd = std::env::current_dir().unwrap_or_default();
-        let plugin_path = get(&raw, "plugin.path")
-            .map(|v| {
-                v.split(',')
-                    .map(str::trim)
-                    .filter(|p| !p.is_empty())
-                    .map(|p| absolute(&cwd, Path::new(p)))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let plugin_path = plugin_path(&raw);
         let offset_storage_file = get(&raw, "offset.storage.file.filename")
             .map(str::trim)
             .filter(|v| !v.is_empty())
@@ -272,6 +264,22 @@ fn resolve(host: &str, port: u16) -> Result<SocketAddr, String> {
         .map_err(|e| format!("cannot resolve {host}: {e}"))?
         .next()
         .ok_or_else(|| format!("{host} resolves to no address"))
+}
+
+/// `plugin.path`: comma-separated folders or files, made absolute. Read
+/// on its own too, because plugins (config providers among them) must be
+/// loaded before the rest of the worker's settings can be resolved.
+pub fn plugin_path(raw: &[(String, String)]) -> Vec<PathBuf> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    get(raw, "plugin.path")
+        .map(|v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| absolute(&cwd, Path::new(p)))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// A boolean worker setting, read as Apache reads it (any case).

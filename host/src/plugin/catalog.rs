@@ -9,13 +9,15 @@ use wasm_connect_sdk::{Manifest, PluginKind};
 use wasmtime::component::InstancePre;
 
 use super::bindings::exports::wasm_connect::plugin::{
-    converter, plugins, predicate, sink, source, transform,
+    config_provider, converter, plugins, predicate, sink, source, transform,
 };
 use super::convert::manifest_from_wit;
 use super::engine::{EngineError, Grants, PluginEngine, TaskState};
 
 /// The contract version this host speaks.
-pub const CONTRACT: &str = "wasm-connect:plugin@0.1.0";
+pub const CONTRACT: &str = "wasm-connect:plugin@0.2.0";
+/// The interface every plugin component exports.
+const PLUGINS_INTERFACE: &str = "wasm-connect:plugin/plugins@0.2.0";
 
 /// Why one plugin file could not be used. Each names the file; the other
 /// files still load.
@@ -71,6 +73,8 @@ pub struct PluginFile {
     pub transform: Option<transform::GuestIndices>,
     /// `predicate`, if exported.
     pub predicate: Option<predicate::GuestIndices>,
+    /// `config-provider`, if exported.
+    pub config_provider: Option<config_provider::GuestIndices>,
 }
 
 /// One plugin: its manifest and the component that holds it.
@@ -415,6 +419,7 @@ fn load_file(engine: &PluginEngine, path: &Path) -> Result<PluginFile, LoadError
         converter: converter::GuestIndices::new(&pre).ok(),
         transform: transform::GuestIndices::new(&pre).ok(),
         predicate: predicate::GuestIndices::new(&pre).ok(),
+        config_provider: config_provider::GuestIndices::new(&pre).ok(),
         pre,
     };
     tracing::debug!(file = %path.display(), elapsed_ms = started.elapsed().as_millis() as u64, "Compiled plugin file");
@@ -432,11 +437,11 @@ fn contract_mismatch(engine: &PluginEngine, component: &wasmtime::component::Com
         .collect();
     if ours.is_empty() {
         format!(
-            "it does not export wasm-connect:plugin/plugins@0.1.0 (build it against the WIT in wit/ of this release, contract {CONTRACT})"
+            "it does not export {PLUGINS_INTERFACE} (build it against the WIT in wit/ of this release, contract {CONTRACT})"
         )
     } else {
         format!(
-            "it was built for another contract version: it exports {} but this host needs wasm-connect:plugin/plugins@0.1.0",
+            "it was built for another contract version: it exports {} but this host needs {PLUGINS_INTERFACE}",
             ours.join(", ")
         )
     }
@@ -476,8 +481,7 @@ async fn list_manifests(
             PluginKind::Converter | PluginKind::HeaderConverter => file.converter.is_some(),
             PluginKind::Transform => file.transform.is_some(),
             PluginKind::Predicate => file.predicate.is_some(),
-            // No interface for config providers in this contract version.
-            PluginKind::ConfigProvider => false,
+            PluginKind::ConfigProvider => file.config_provider.is_some(),
         };
         if m.name.trim().is_empty() {
             return Err(LoadError::Contract {

@@ -3,6 +3,7 @@
 
 pub mod bindings;
 pub mod catalog;
+pub mod config_provider;
 pub mod convert;
 pub mod engine;
 pub mod sandbox;

@@ -15,7 +15,7 @@ use wasmtime::Store;
 use wasmtime::component::ResourceAny;
 
 use super::bindings::exports::wasm_connect::plugin::{
-    converter, predicate, sink, source, transform,
+    config_provider, converter, predicate, sink, source, transform,
 };
 use super::bindings::wasm_connect::plugin::types as wit;
 use super::catalog::PluginInfo;
@@ -83,6 +83,7 @@ struct Loaded {
     converter: Option<converter::Guest>,
     transform: Option<transform::Guest>,
     predicate: Option<predicate::Guest>,
+    config_provider: Option<config_provider::Guest>,
 }
 
 /// A resource a plugin created in a sandbox, with what is needed to call it.
@@ -114,6 +115,8 @@ pub type ConverterHandle = Handle<converter::Guest>;
 pub type TransformHandle = Handle<transform::Guest>;
 /// A predicate resource.
 pub type PredicateHandle = Handle<predicate::Guest>;
+/// A config provider resource.
+pub type ConfigProviderHandle = Handle<config_provider::Guest>;
 
 /// A call on a batch that failed, with the batch it was given, unchanged,
 /// so the caller can retry it, or skip the failing record and go on.
@@ -270,6 +273,11 @@ impl Sandbox {
                 .as_ref()
                 .map(|i| i.load(&mut *store, &instance))
                 .transpose();
+            let config_provider = file
+                .config_provider
+                .as_ref()
+                .map(|i| i.load(&mut *store, &instance))
+                .transpose();
             let instantiate = |e| trap(plugin.name(), "instantiate", e);
             let loaded = Loaded {
                 source: source.map_err(instantiate)?,
@@ -277,6 +285,7 @@ impl Sandbox {
                 converter: converter.map_err(instantiate)?,
                 transform: transform.map_err(instantiate)?,
                 predicate: predicate.map_err(instantiate)?,
+                config_provider: config_provider.map_err(instantiate)?,
             };
             self.loaded.insert(path.clone(), loaded);
         }
@@ -710,6 +719,46 @@ impl Sandbox {
             Ok(Ok(bytes)) => Ok(bytes.into_iter().map(|b| b != 0).collect()),
         };
         (restore(given), answers)
+    }
+
+    /// Configure a config provider.
+    pub async fn create_config_provider(
+        &mut self,
+        plugin: &PluginInfo,
+        config: &Vec<(String, String)>,
+    ) -> Result<ConfigProviderHandle, CallError> {
+        let guest = self
+            .loaded(plugin)
+            .await?
+            .config_provider
+            .clone()
+            .ok_or_else(|| Self::wrong(plugin, "config provider"))?;
+        let resource = guest
+            .call_create(&mut self.store, plugin.name(), config)
+            .await
+            .map_err(|e| trap(plugin.name(), "create", e))?
+            .map_err(|e| failed(plugin.name(), "create", e))?;
+        self.resources.push(resource);
+        Ok(Handle {
+            plugin: plugin.name().to_owned(),
+            guest,
+            resource,
+        })
+    }
+
+    /// Ask a config provider for the values of `keys` at `path`.
+    pub async fn provider_get(
+        &mut self,
+        h: &ConfigProviderHandle,
+        path: &str,
+        keys: &[String],
+    ) -> Result<Vec<(String, String)>, CallError> {
+        h.guest
+            .provider()
+            .call_get(&mut self.store, h.resource, path, keys)
+            .await
+            .map_err(|e| trap(&h.plugin, "get", e))?
+            .map_err(|e| failed(&h.plugin, "get", e))
     }
 
     /// Drop every resource created in this sandbox (best effort: after a

@@ -23,12 +23,11 @@ pub(super) async fn list(State(state): State<RestState>, RawQuery(query): RawQue
         .catalog()
         .plugins()
         .iter()
-        .filter(|p| {
-            !connectors_only
-                || matches!(
-                    p.manifest.kind,
-                    PluginKind::SourceConnector | PluginKind::SinkConnector
-                )
+        .filter(|p| match p.manifest.kind {
+            PluginKind::SourceConnector | PluginKind::SinkConnector => true,
+            // Apache lists no config providers here.
+            PluginKind::ConfigProvider => false,
+            _ => !connectors_only,
         })
         .map(|p| {
             json!({

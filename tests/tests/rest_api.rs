@@ -241,6 +241,19 @@ fn errors_and_shapes_of_every_endpoint() {
         message.contains("tasks.max") && message.contains("errors.tolerance"),
         "every problem is named: {message}"
     );
+    let (status, body) = worker
+        .request(
+            "PUT",
+            "/connectors/nofile/config",
+            Some(r#"{"connector.class": "FileStreamSink", "topics": "contract"}"#),
+        )
+        .unwrap();
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("file"),
+        "the plugin's own check runs before anything starts: {body}"
+    );
+    assert_eq!(worker.get("/connectors/nofile").unwrap().0, 404);
     assert_eq!(
         worker.get("/connectors/sink/config").unwrap().1["errors.log.enable"],
         "true",
@@ -472,7 +485,8 @@ fn errors_and_shapes_of_every_endpoint() {
             .map(|c| c["value"].clone())
             .unwrap_or_else(|| panic!("{key} missing from {v}"))
     };
-    for key in ["tasks.max", "errors.tolerance", "transforms.t.type"] {
+    // `file` is the plugin's own check (FileStreamSink needs a file).
+    for key in ["tasks.max", "errors.tolerance", "transforms.t.type", "file"] {
         let value = value_of(key);
         assert!(
             !value["errors"].as_array().unwrap().is_empty(),

@@ -15,7 +15,7 @@ use wasmtime::Store;
 use wasmtime::component::ResourceAny;
 
 use super::bindings::exports::wasm_connect::plugin::{
-    config_provider, converter, predicate, sink, source, transform,
+    config_provider, converter, plugins, predicate, sink, source, transform,
 };
 use super::bindings::wasm_connect::plugin::types as wit;
 use super::catalog::PluginInfo;
@@ -78,6 +78,7 @@ impl CallError {
 
 /// The per-file instance state in a sandbox.
 struct Loaded {
+    plugins: plugins::Guest,
     source: Option<source::Guest>,
     sink: Option<sink::Guest>,
     converter: Option<converter::Guest>,
@@ -248,6 +249,10 @@ impl Sandbox {
                 .await
                 .map_err(|e| trap(plugin.name(), "instantiate", e))?;
             let store = &mut self.store;
+            let plugins = file
+                .plugins
+                .load(&mut *store, &instance)
+                .map_err(|e| trap(plugin.name(), "instantiate", e))?;
             let source = file
                 .source
                 .as_ref()
@@ -280,6 +285,7 @@ impl Sandbox {
                 .transpose();
             let instantiate = |e| trap(plugin.name(), "instantiate", e);
             let loaded = Loaded {
+                plugins,
                 source: source.map_err(instantiate)?,
                 sink: sink.map_err(instantiate)?,
                 converter: converter.map_err(instantiate)?,
@@ -719,6 +725,27 @@ impl Sandbox {
             Ok(Ok(bytes)) => Ok(bytes.into_iter().map(|b| b != 0).collect()),
         };
         (restore(given), answers)
+    }
+
+    /// The plugin's own checks of `config`, beyond what its config
+    /// definitions say (the WIT `plugins.validate`).
+    pub async fn validate(
+        &mut self,
+        plugin: &PluginInfo,
+        config: &Vec<(String, String)>,
+    ) -> Result<Vec<sdk::ConfigProblem>, CallError> {
+        let guest = self.loaded(plugin).await?.plugins.clone();
+        let problems = guest
+            .call_validate(&mut self.store, plugin.name(), config)
+            .await
+            .map_err(|e| trap(plugin.name(), "validate", e))?;
+        Ok(problems
+            .into_iter()
+            .map(|p| sdk::ConfigProblem {
+                name: p.name,
+                message: p.message,
+            })
+            .collect())
     }
 
     /// Configure a config provider.

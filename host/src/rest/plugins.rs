@@ -11,7 +11,7 @@ use wasm_connect_sdk::PluginKind;
 use super::{
     ApiError, ApiResult, JsonBody, RestState, ok, query_flag, query_values, string_map, to_json,
 };
-use crate::config::validate::{plugin_config_keys, validate_connector_config};
+use crate::config::validate::{ValidateError, Validation, check_plugin_path, plugin_config_keys};
 use crate::plugin::{KindClass, PluginInfo};
 
 /// `GET /connector-plugins[?connectorsOnly=false]`.
@@ -76,17 +76,22 @@ pub(super) async fn validate(
     JsonBody(body): JsonBody,
 ) -> ApiResult {
     let entries = string_map(&body, "The connector configuration")?;
-    let infos = validate_connector_config(
-        state.worker.catalog().as_ref(),
-        &plugin,
-        &entries,
-        Some(state.worker.providers()),
-    )
-    .map_err(|e| {
+    let catalog = state.worker.catalog();
+    let invalid = |e: ValidateError| {
         ApiError::new(
             StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::BAD_REQUEST),
             e.to_string(),
         )
-    })?;
-    ok(to_json(&infos)?)
+    };
+    check_plugin_path(catalog.as_ref(), &plugin, &entries).map_err(invalid)?;
+    let mut validation =
+        Validation::new(catalog.as_ref(), &entries, Some(state.worker.providers()))
+            .map_err(invalid)?;
+    // The plugin's own checks too, as Apache calls `Connector.validate`.
+    if let Ok(found) = catalog.find(KindClass::Connector, validation.plugin_name()) {
+        let config = validation.resolved_config().to_vec();
+        let problems = state.worker.plugin_problems(&found, &config).await;
+        validation.add_plugin_problems(problems);
+    }
+    ok(to_json(&validation.finish())?)
 }

@@ -244,9 +244,10 @@ impl Worker {
             return restart_all(std::mem::take(current)).await;
         }
         // Only the instance: start it again and compare its task configs.
-        let checked = self
-            .resolve(&stored.config)
-            .and_then(|entries| self.check(entries));
+        let checked = match self.resolve(&stored.config) {
+            Ok(entries) => self.check(entries).await,
+            Err(e) => Err(e),
+        };
         let (config, plugin) = match checked {
             Ok(ok) => ok,
             Err(e) => {

@@ -186,7 +186,7 @@ impl Worker {
     /// Check a configuration before anything is stored: framework keys,
     /// the plugin exists, its keys fit its definitions, and every
     /// transform and predicate too.
-    pub(super) fn check(
+    pub(super) async fn check(
         &self,
         entries: Vec<(String, String)>,
     ) -> Result<(ConnectorConfig, Arc<PluginInfo>), WorkerError> {
@@ -237,6 +237,11 @@ impl Worker {
                     "Invalid value {} for configuration predicates.{}.type: {e}",
                     p.class, p.alias
                 )),
+            }
+        }
+        for p in self.plugin_problems(&plugin, &config.entries).await {
+            if !problems.contains(&p.message) {
+                problems.push(p.message);
             }
         }
         if !problems.is_empty() {
@@ -304,7 +309,7 @@ impl Worker {
         };
         // Check before touching what runs: a bad configuration changes
         // nothing.
-        self.check(self.resolve(&stored.config)?)?;
+        self.check(self.resolve(&stored.config)?).await?;
         let mut running = self.running.lock().await;
         if previous.config == stored.config {
             // The same configuration: as Apache, restart the connector
@@ -617,6 +622,30 @@ impl Worker {
         sandbox.close_all().await;
     }
 
+    /// The plugin's own checks of a configuration (beyond its config
+    /// definitions), run in a sandbox with no grants. A plugin that cannot
+    /// answer is reported as a problem too.
+    pub async fn plugin_problems(
+        &self,
+        plugin: &Arc<PluginInfo>,
+        config: &Entries,
+    ) -> Vec<wasm_connect_sdk::ConfigProblem> {
+        let checked = match Sandbox::new(self.shared.engine.clone(), &Default::default()) {
+            Ok(mut sandbox) => {
+                let out = sandbox.validate(plugin, config).await;
+                sandbox.close_all().await;
+                out
+            }
+            Err(e) => Err(e.into()),
+        };
+        checked.unwrap_or_else(|e| {
+            vec![wasm_connect_sdk::ConfigProblem {
+                name: "connector.class".into(),
+                message: format!("The configuration could not be checked: {e}"),
+            }]
+        })
+    }
+
     /// The configuration a connector runs with: `${provider:…}` references
     /// replaced by their values (never stored, shown or logged).
     pub(super) fn resolve(&self, entries: &[(String, String)]) -> Result<Entries, WorkerError> {
@@ -701,7 +730,7 @@ impl Worker {
         name: &str,
         stored: &StoredConnector,
     ) -> Result<Running, WorkerError> {
-        let (config, plugin) = self.check(self.resolve(&stored.config)?)?;
+        let (config, plugin) = self.check(self.resolve(&stored.config)?).await?;
         if stored.target_state == TargetState::Stopped {
             self.shared.configs.put_task_configs(name, Vec::new());
             self.shared.statuses.remove_tasks(name);

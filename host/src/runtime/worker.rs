@@ -636,7 +636,7 @@ impl Worker {
                 sandbox.close_all().await;
                 out
             }
-            Err(e) => Err(e.into()),
+            Err(e) => Err(e),
         };
         checked.unwrap_or_else(|e| {
             vec![wasm_connect_sdk::ConfigProblem {

@@ -112,6 +112,41 @@ pub fn with_prefix(entries: &[(String, String)], prefix: &str) -> Vec<(String, S
 }
 
 /// Test entries from string pairs.
+/// `plugin.memory.limit.bytes`: linear memory a task's (or a connector's)
+/// plugins may use together. Worker-wide default, connector override.
+pub const MEMORY_LIMIT: &str = "plugin.memory.limit.bytes";
+/// `plugin.call.timeout.ms`: how long one call into a plugin may run.
+pub const CALL_TIMEOUT: &str = "plugin.call.timeout.ms";
+
+/// The plugin limits `entries` set, over `defaults`; a bad value is a
+/// problem naming its key.
+pub fn plugin_limits(
+    entries: &[(String, String)],
+    defaults: crate::plugin::Limits,
+    problems: &mut Vec<String>,
+) -> crate::plugin::Limits {
+    let mut positive = |key: &str, default: u64| -> u64 {
+        match get(entries, key).map(str::trim).filter(|v| !v.is_empty()) {
+            None => default,
+            Some(v) => match v.parse::<u64>() {
+                Ok(n) if n > 0 => n,
+                _ => {
+                    problems.push(format!(
+                        "Invalid value {v} for configuration {key}: must be a positive whole number"
+                    ));
+                    default
+                }
+            },
+        }
+    };
+    let memory_bytes = positive(MEMORY_LIMIT, defaults.memory_bytes);
+    let timeout_ms = positive(CALL_TIMEOUT, defaults.call_timeout.as_millis() as u64);
+    crate::plugin::Limits {
+        memory_bytes,
+        call_timeout: std::time::Duration::from_millis(timeout_ms),
+    }
+}
+
 #[cfg(test)]
 pub(crate) fn test_entries(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs

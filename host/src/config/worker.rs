@@ -35,6 +35,9 @@ pub struct WorkerConfig {
     pub topic_tracking: bool,
     /// `topic.tracking.allow.reset` (default true).
     pub topic_tracking_allow_reset: bool,
+    /// `plugin.memory.limit.bytes` and `plugin.call.timeout.ms`: the
+    /// default limits of every task's plugins.
+    pub plugin_limits: crate::plugin::Limits,
     /// `offset.flush.interval.ms` (default 60000).
     pub offset_flush_interval: Duration,
     /// `offset.flush.timeout.ms` (default 5000).
@@ -166,6 +169,9 @@ impl WorkerConfig {
         let topic_tracking_allow_reset =
             boolean(&raw, "topic.tracking.allow.reset", true, &mut problems);
 
+        let plugin_limits =
+            super::plugin_limits(&raw, crate::plugin::Limits::default(), &mut problems);
+
         if !problems.is_empty() {
             return Err(ConfigErrors {
                 source_name: source_name.to_owned(),
@@ -184,6 +190,7 @@ impl WorkerConfig {
             config_storage_file,
             topic_tracking,
             topic_tracking_allow_reset,
+            plugin_limits,
             offset_flush_interval,
             offset_flush_timeout,
             task_shutdown_timeout,

@@ -12,7 +12,7 @@ use super::bindings::exports::wasm_connect::plugin::{
     config_provider, converter, plugins, predicate, sink, source, transform,
 };
 use super::convert::manifest_from_wit;
-use super::engine::{EngineError, Grants, PluginEngine, TaskState};
+use super::engine::{EngineError, Grants, Limits, PluginEngine, TaskState};
 
 /// The contract version this host speaks.
 pub const CONTRACT: &str = "wasm-connect:plugin@0.2.0";
@@ -458,7 +458,7 @@ async fn list_manifests(
         reason,
     };
     let mut store = engine
-        .new_store(&Grants::default())
+        .new_store(&Grants::default(), Limits::default())
         .map_err(|e| fail(e.to_string()))?;
     let instance = file
         .pre

@@ -4,10 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use wasmtime::component::{Component, HasSelf, InstancePre, Linker, ResourceTable};
-use wasmtime::{Config, Engine, Store};
+use wasmtime::{Config, Engine, ResourceLimiter, Store, UpdateDeadline};
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use super::bindings::Plugin;
@@ -81,10 +81,97 @@ impl Grants {
     }
 }
 
-/// The data of one store: WASI state plus who the plugins work for.
+/// What one store's plugins may use: memory (all their linear memories
+/// together) and time per call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes of linear memory, summed over every instance in the store.
+    pub memory_bytes: u64,
+    /// How long one call into a plugin may run.
+    pub call_timeout: Duration,
+}
+
+impl Default for Limits {
+    /// 256 MiB and 60 s: far above what the built-in plugins need, far
+    /// below what would hurt a worker.
+    fn default() -> Self {
+        Self {
+            memory_bytes: 256 * 1024 * 1024,
+            call_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// A plugin went past one of its [`Limits`]; the text says which, in words
+/// for the user ("exceeded its 64 MiB memory limit").
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct LimitExceeded(pub String);
+
+/// Bytes as the user wrote them: MiB when whole, else bytes.
+pub fn human_bytes(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// The data of one store: WASI state, its limits, and what it used.
 pub struct TaskState {
     wasi: WasiCtx,
     table: ResourceTable,
+    limits: Limits,
+    memory_used: u64,
+    call_started: Instant,
+}
+
+impl TaskState {
+    /// Note that a call into the store's plugins starts now (its time
+    /// limit counts from here).
+    pub fn begin_call(&mut self) {
+        self.call_started = Instant::now();
+    }
+
+    /// Linear memory in use by the store's plugins, in bytes.
+    pub fn memory_used(&self) -> u64 {
+        self.memory_used
+    }
+}
+
+impl ResourceLimiter for TaskState {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        let more = desired.saturating_sub(current) as u64;
+        if self.memory_used.saturating_add(more) > self.limits.memory_bytes {
+            // An error (not `Ok(false)`) traps at once with this message,
+            // instead of an allocator abort that says nothing.
+            return Err(LimitExceeded(format!(
+                "exceeded its {} memory limit (it asked for {} more with {} in use)",
+                human_bytes(self.limits.memory_bytes),
+                human_bytes(more),
+                human_bytes(self.memory_used)
+            ))
+            .into());
+        }
+        self.memory_used += more;
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        // Table elements cost a pointer each; a million is generous.
+        Ok(desired <= 1_000_000)
+    }
 }
 
 impl WasiView for TaskState {
@@ -213,8 +300,12 @@ impl PluginEngine {
             })
     }
 
-    /// A new store whose plugins see exactly `grants`.
-    pub fn new_store(&self, grants: &Grants) -> Result<Store<TaskState>, EngineError> {
+    /// A new store whose plugins see exactly `grants`, within `limits`.
+    pub fn new_store(
+        &self,
+        grants: &Grants,
+        limits: Limits,
+    ) -> Result<Store<TaskState>, EngineError> {
         let mut wasi = WasiCtxBuilder::new();
         // Plugin output goes to the worker's own streams for now; it carries
         // no connector context yet (see the observability issue).
@@ -237,11 +328,26 @@ impl PluginEngine {
             TaskState {
                 wasi: wasi.build(),
                 table: ResourceTable::new(),
+                limits,
+                memory_used: 0,
+                call_started: Instant::now(),
             },
         );
-        // Yield at every epoch tick rather than trapping: a long call is
-        // not an error, it just must not starve other tasks.
-        store.epoch_deadline_async_yield_and_update(1);
+        store.limiter(|state| state);
+        // Yield at every epoch tick, so a long call never starves other
+        // tasks, and stop a call that runs past its time limit.
+        store.epoch_deadline_callback(|ctx| {
+            let state = ctx.data();
+            if state.call_started.elapsed() > state.limits.call_timeout {
+                return Err(LimitExceeded(format!(
+                    "ran longer than its {} ms time limit",
+                    state.limits.call_timeout.as_millis()
+                ))
+                .into());
+            }
+            Ok(UpdateDeadline::Yield(1))
+        });
+        store.set_epoch_deadline(1);
         Ok(store)
     }
 }

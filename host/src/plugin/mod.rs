@@ -9,5 +9,5 @@ pub mod engine;
 pub mod sandbox;
 
 pub use catalog::{KindClass, LoadError, NotFound, PluginCatalog, PluginFile, PluginInfo};
-pub use engine::{DirGrant, EngineError, Grants, PluginEngine, TaskState};
+pub use engine::{DirGrant, EngineError, Grants, LimitExceeded, Limits, PluginEngine, TaskState};
 pub use sandbox::{CallError, Sandbox};

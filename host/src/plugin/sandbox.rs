@@ -20,7 +20,7 @@ use super::bindings::exports::wasm_connect::plugin::{
 use super::bindings::wasm_connect::plugin::types as wit;
 use super::catalog::PluginInfo;
 use super::convert::{batch_from_wit, batch_to_wit, error_from_wit};
-use super::engine::{EngineError, Grants, PluginEngine, TaskState};
+use super::engine::{EngineError, Grants, LimitExceeded, Limits, PluginEngine, TaskState};
 
 /// A call into a plugin that did not succeed.
 #[derive(Debug, thiserror::Error)]
@@ -35,9 +35,9 @@ pub enum CallError {
         /// Its error.
         error: sdk::PluginError,
     },
-    /// The plugin crashed (trap, panic in the guest, ...). The sandbox is
-    /// unusable afterwards.
-    #[error("{plugin} crashed in {call}(): {reason}")]
+    /// The plugin crashed (trap, panic in the guest, a limit exceeded,
+    /// ...). The sandbox is unusable afterwards.
+    #[error("plugin {plugin} {reason} in {call}()")]
     Trap {
         /// The plugin's full name.
         plugin: String,
@@ -149,12 +149,54 @@ pub struct Sandbox {
     resources: Vec<ResourceAny>,
 }
 
+/// A crash, in words for the user: which limit it went past, or what
+/// kind of crash it was and in which function, without the whole wasm
+/// backtrace (it would fill the status `trace`).
 fn trap(plugin: &str, call: &'static str, e: wasmtime::Error) -> CallError {
     CallError::Trap {
         plugin: plugin.to_owned(),
         call,
-        reason: format!("{e:#}"),
+        reason: crash_reason(&e),
     }
+}
+
+fn crash_reason(e: &wasmtime::Error) -> String {
+    if let Some(limit) = e.downcast_ref::<LimitExceeded>() {
+        return limit.0.clone();
+    }
+    let text = format!("{e:#}");
+    // Rust and C put their stack at the bottom of linear memory, growing
+    // down: a stack overflow shows as an access just below address 0,
+    // wrapped around to near 4 GiB.
+    let wrapped = fault_address(&text).is_some_and(|a| a >= 0xFFFF_0000);
+    let what = match e.downcast_ref::<wasmtime::Trap>() {
+        Some(wasmtime::Trap::StackOverflow) => {
+            "overflowed its call stack (recursion too deep)".to_owned()
+        }
+        Some(wasmtime::Trap::MemoryOutOfBounds) if wrapped => {
+            "overflowed its call stack (recursion too deep)".to_owned()
+        }
+        Some(wasmtime::Trap::UnreachableCodeReached) => {
+            "panicked or aborted (its stderr may say why)".to_owned()
+        }
+        Some(t) => format!("crashed: {t}"),
+        None => format!("crashed: {}", e.root_cause()),
+    };
+    let top = e
+        .downcast_ref::<wasmtime::WasmBacktrace>()
+        .and_then(|bt| bt.frames().first().and_then(|f| f.func_name()))
+        .map(|name| format!("{:#}", rustc_demangle::demangle(name)));
+    match top {
+        Some(f) => format!("{what} (in {f})"),
+        None => what,
+    }
+}
+
+/// The address of a "memory fault at wasm address 0x…" in a trap's text.
+fn fault_address(text: &str) -> Option<u64> {
+    let rest = text.split("memory fault at wasm address 0x").nth(1)?;
+    let hex: String = rest.chars().take_while(char::is_ascii_hexdigit).collect();
+    u64::from_str_radix(&hex, 16).ok()
 }
 
 fn failed(plugin: &str, call: &'static str, e: wit::PluginError) -> CallError {
@@ -227,9 +269,19 @@ fn returned(
 }
 
 impl Sandbox {
-    /// A sandbox whose plugins see exactly `grants`.
+    /// A sandbox whose plugins see exactly `grants`, with the default
+    /// [`Limits`].
     pub fn new(engine: Arc<PluginEngine>, grants: &Grants) -> Result<Self, CallError> {
-        let store = engine.new_store(grants)?;
+        Self::with_limits(engine, grants, Limits::default())
+    }
+
+    /// A sandbox whose plugins see exactly `grants`, within `limits`.
+    pub fn with_limits(
+        engine: Arc<PluginEngine>,
+        grants: &Grants,
+        limits: Limits,
+    ) -> Result<Self, CallError> {
+        let store = engine.new_store(grants, limits)?;
         Ok(Self {
             store,
             loaded: HashMap::new(),
@@ -245,7 +297,7 @@ impl Sandbox {
             let file = &plugin.file;
             let instance = file
                 .pre
-                .instantiate_async(&mut self.store)
+                .instantiate_async(self.begin_call())
                 .await
                 .map_err(|e| trap(plugin.name(), "instantiate", e))?;
             let store = &mut self.store;
@@ -301,6 +353,17 @@ impl Sandbox {
         })
     }
 
+    /// The store, with the time limit of a call that starts now.
+    fn begin_call(&mut self) -> &mut Store<TaskState> {
+        self.store.data_mut().begin_call();
+        &mut self.store
+    }
+
+    /// Linear memory the plugins in this sandbox use, in bytes.
+    pub fn memory_used(&self) -> u64 {
+        self.store.data().memory_used()
+    }
+
     fn wrong(plugin: &PluginInfo, role: &'static str) -> CallError {
         CallError::WrongKind {
             plugin: plugin.name().to_owned(),
@@ -321,7 +384,7 @@ impl Sandbox {
             .clone()
             .ok_or_else(|| Self::wrong(plugin, "source connector"))?;
         let resource = guest
-            .call_create_connector(&mut self.store, plugin.name(), config)
+            .call_create_connector(self.begin_call(), plugin.name(), config)
             .await
             .map_err(|e| trap(plugin.name(), "create-connector", e))?
             .map_err(|e| failed(plugin.name(), "create-connector", e))?;
@@ -341,7 +404,7 @@ impl Sandbox {
     ) -> Result<Vec<Vec<(String, String)>>, CallError> {
         h.guest
             .source_connector()
-            .call_task_configs(&mut self.store, h.resource, max_tasks)
+            .call_task_configs(self.begin_call(), h.resource, max_tasks)
             .await
             .map_err(|e| trap(&h.plugin, "task-configs", e))?
             .map_err(|e| failed(&h.plugin, "task-configs", e))
@@ -354,7 +417,7 @@ impl Sandbox {
     ) -> Result<(), CallError> {
         h.guest
             .source_connector()
-            .call_stop(&mut self.store, h.resource)
+            .call_stop(self.begin_call(), h.resource)
             .await
             .map_err(|e| trap(&h.plugin, "stop", e))
     }
@@ -380,7 +443,7 @@ impl Sandbox {
             })
             .collect();
         let resource = guest
-            .call_create_task(&mut self.store, plugin.name(), config, &offsets)
+            .call_create_task(self.begin_call(), plugin.name(), config, &offsets)
             .await
             .map_err(|e| trap(plugin.name(), "create-task", e))?
             .map_err(|e| failed(plugin.name(), "create-task", e))?;
@@ -397,7 +460,7 @@ impl Sandbox {
         let batch = h
             .guest
             .source_task()
-            .call_poll(&mut self.store, h.resource)
+            .call_poll(self.begin_call(), h.resource)
             .await
             .map_err(|e| trap(&h.plugin, "poll", e))?
             .map_err(|e| failed(&h.plugin, "poll", e))?;
@@ -419,7 +482,7 @@ impl Sandbox {
             .collect();
         h.guest
             .source_task()
-            .call_commit(&mut self.store, h.resource, &offsets)
+            .call_commit(self.begin_call(), h.resource, &offsets)
             .await
             .map_err(|e| trap(&h.plugin, "commit", e))?
             .map_err(|e| failed(&h.plugin, "commit", e))
@@ -429,7 +492,7 @@ impl Sandbox {
     pub async fn stop_source_task(&mut self, h: &SourceTaskHandle) -> Result<(), CallError> {
         h.guest
             .source_task()
-            .call_stop(&mut self.store, h.resource)
+            .call_stop(self.begin_call(), h.resource)
             .await
             .map_err(|e| trap(&h.plugin, "stop", e))
     }
@@ -447,7 +510,7 @@ impl Sandbox {
             .clone()
             .ok_or_else(|| Self::wrong(plugin, "sink connector"))?;
         let resource = guest
-            .call_create_connector(&mut self.store, plugin.name(), config)
+            .call_create_connector(self.begin_call(), plugin.name(), config)
             .await
             .map_err(|e| trap(plugin.name(), "create-connector", e))?
             .map_err(|e| failed(plugin.name(), "create-connector", e))?;
@@ -467,7 +530,7 @@ impl Sandbox {
     ) -> Result<Vec<Vec<(String, String)>>, CallError> {
         h.guest
             .sink_connector()
-            .call_task_configs(&mut self.store, h.resource, max_tasks)
+            .call_task_configs(self.begin_call(), h.resource, max_tasks)
             .await
             .map_err(|e| trap(&h.plugin, "task-configs", e))?
             .map_err(|e| failed(&h.plugin, "task-configs", e))
@@ -477,7 +540,7 @@ impl Sandbox {
     pub async fn stop_sink_connector(&mut self, h: &SinkConnectorHandle) -> Result<(), CallError> {
         h.guest
             .sink_connector()
-            .call_stop(&mut self.store, h.resource)
+            .call_stop(self.begin_call(), h.resource)
             .await
             .map_err(|e| trap(&h.plugin, "stop", e))
     }
@@ -495,7 +558,7 @@ impl Sandbox {
             .clone()
             .ok_or_else(|| Self::wrong(plugin, "sink connector"))?;
         let resource = guest
-            .call_create_task(&mut self.store, plugin.name(), config)
+            .call_create_task(self.begin_call(), plugin.name(), config)
             .await
             .map_err(|e| trap(plugin.name(), "create-task", e))?
             .map_err(|e| failed(plugin.name(), "create-task", e))?;
@@ -515,7 +578,7 @@ impl Sandbox {
     ) -> Result<(), CallError> {
         h.guest
             .sink_task()
-            .call_open(&mut self.store, h.resource, partitions)
+            .call_open(self.begin_call(), h.resource, partitions)
             .await
             .map_err(|e| trap(&h.plugin, "open", e))?
             .map_err(|e| failed(&h.plugin, "open", e))
@@ -530,7 +593,7 @@ impl Sandbox {
     ) -> Result<(), CallError> {
         h.guest
             .sink_task()
-            .call_put(&mut self.store, h.resource, &batch.0)
+            .call_put(self.begin_call(), h.resource, &batch.0)
             .await
             .map_err(|e| trap(&h.plugin, "put", e))?
             .map_err(|e| failed(&h.plugin, "put", e))
@@ -544,7 +607,7 @@ impl Sandbox {
     ) -> Result<Vec<wit::TopicPartitionOffset>, CallError> {
         h.guest
             .sink_task()
-            .call_flush(&mut self.store, h.resource, offsets)
+            .call_flush(self.begin_call(), h.resource, offsets)
             .await
             .map_err(|e| trap(&h.plugin, "flush", e))?
             .map_err(|e| failed(&h.plugin, "flush", e))
@@ -558,7 +621,7 @@ impl Sandbox {
     ) -> Result<(), CallError> {
         h.guest
             .sink_task()
-            .call_close(&mut self.store, h.resource, partitions)
+            .call_close(self.begin_call(), h.resource, partitions)
             .await
             .map_err(|e| trap(&h.plugin, "close", e))?
             .map_err(|e| failed(&h.plugin, "close", e))
@@ -568,7 +631,7 @@ impl Sandbox {
     pub async fn stop_sink_task(&mut self, h: &SinkTaskHandle) -> Result<(), CallError> {
         h.guest
             .sink_task()
-            .call_stop(&mut self.store, h.resource)
+            .call_stop(self.begin_call(), h.resource)
             .await
             .map_err(|e| trap(&h.plugin, "stop", e))
     }
@@ -587,7 +650,7 @@ impl Sandbox {
             .clone()
             .ok_or_else(|| Self::wrong(plugin, "converter"))?;
         let resource = guest
-            .call_create(&mut self.store, plugin.name(), config, target)
+            .call_create(self.begin_call(), plugin.name(), config, target)
             .await
             .map_err(|e| trap(plugin.name(), "create", e))?
             .map_err(|e| failed(plugin.name(), "create", e))?;
@@ -610,7 +673,7 @@ impl Sandbox {
         let out = h
             .guest
             .converter()
-            .call_from_connect(&mut self.store, h.resource, &given)
+            .call_from_connect(self.begin_call(), h.resource, &given)
             .await;
         returned(&h.plugin, "from-connect", out, given)
     }
@@ -626,7 +689,7 @@ impl Sandbox {
         let out = h
             .guest
             .converter()
-            .call_to_connect(&mut self.store, h.resource, &given)
+            .call_to_connect(self.begin_call(), h.resource, &given)
             .await;
         returned(&h.plugin, "to-connect", out, given)
     }
@@ -644,7 +707,7 @@ impl Sandbox {
             .clone()
             .ok_or_else(|| Self::wrong(plugin, "transformation"))?;
         let resource = guest
-            .call_create(&mut self.store, plugin.name(), config)
+            .call_create(self.begin_call(), plugin.name(), config)
             .await
             .map_err(|e| trap(plugin.name(), "create", e))?
             .map_err(|e| failed(plugin.name(), "create", e))?;
@@ -667,7 +730,7 @@ impl Sandbox {
         let out = h
             .guest
             .transform()
-            .call_apply(&mut self.store, h.resource, &given)
+            .call_apply(self.begin_call(), h.resource, &given)
             .await;
         returned(&h.plugin, "apply", out, given)
     }
@@ -685,7 +748,7 @@ impl Sandbox {
             .clone()
             .ok_or_else(|| Self::wrong(plugin, "predicate"))?;
         let resource = guest
-            .call_create(&mut self.store, plugin.name(), config)
+            .call_create(self.begin_call(), plugin.name(), config)
             .await
             .map_err(|e| trap(plugin.name(), "create", e))?
             .map_err(|e| failed(plugin.name(), "create", e))?;
@@ -709,7 +772,7 @@ impl Sandbox {
         let out = h
             .guest
             .predicate()
-            .call_test(&mut self.store, h.resource, &given)
+            .call_test(self.begin_call(), h.resource, &given)
             .await;
         let answers = match out {
             Err(e) => Err(trap(&h.plugin, "test", e)),
@@ -736,7 +799,7 @@ impl Sandbox {
     ) -> Result<Vec<sdk::ConfigProblem>, CallError> {
         let guest = self.loaded(plugin).await?.plugins.clone();
         let problems = guest
-            .call_validate(&mut self.store, plugin.name(), config)
+            .call_validate(self.begin_call(), plugin.name(), config)
             .await
             .map_err(|e| trap(plugin.name(), "validate", e))?;
         Ok(problems
@@ -761,7 +824,7 @@ impl Sandbox {
             .clone()
             .ok_or_else(|| Self::wrong(plugin, "config provider"))?;
         let resource = guest
-            .call_create(&mut self.store, plugin.name(), config)
+            .call_create(self.begin_call(), plugin.name(), config)
             .await
             .map_err(|e| trap(plugin.name(), "create", e))?
             .map_err(|e| failed(plugin.name(), "create", e))?;
@@ -782,7 +845,7 @@ impl Sandbox {
     ) -> Result<Vec<(String, String)>, CallError> {
         h.guest
             .provider()
-            .call_get(&mut self.store, h.resource, path, keys)
+            .call_get(self.begin_call(), h.resource, path, keys)
             .await
             .map_err(|e| trap(&h.plugin, "get", e))?
             .map_err(|e| failed(&h.plugin, "get", e))

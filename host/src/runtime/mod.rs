@@ -50,6 +50,9 @@ pub(crate) struct Shared {
     /// `config.providers`: resolve `${provider:path:key}` just before a
     /// connector or task starts.
     pub providers: Arc<crate::config::ConfigProviders>,
+    /// The worker's default plugin limits (`plugin.memory.limit.bytes`,
+    /// `plugin.call.timeout.ms`); connectors may override them.
+    pub default_limits: crate::plugin::Limits,
 }
 
 impl Shared {
@@ -161,6 +164,8 @@ pub(crate) struct TaskContext {
     pub grants: Grants,
     pub converters: Converters,
     pub steps: Vec<StepPlugin>,
+    /// What the task's plugins may use.
+    pub limits: crate::plugin::Limits,
 }
 
 /// Why a task stopped working.

@@ -21,7 +21,7 @@ use crate::config::{
 use crate::kafka::KafkaSettings;
 use crate::plugin::sandbox::{SinkConnectorHandle, SourceConnectorHandle};
 use crate::plugin::{
-    CallError, KindClass, NotFound, PluginCatalog, PluginEngine, PluginInfo, Sandbox,
+    CallError, KindClass, Limits, NotFound, PluginCatalog, PluginEngine, PluginInfo, Sandbox,
 };
 use crate::storage::configs::Entries;
 use crate::storage::{
@@ -85,6 +85,8 @@ pub(super) struct TaskTemplate {
     pub steps: Vec<StepPlugin>,
     /// Each task's configuration, as the connector returned it.
     pub task_configs: Vec<Entries>,
+    /// What each task's plugins may use.
+    pub limits: Limits,
 }
 
 /// A connector the worker runs: its plugin instance and its tasks. A
@@ -140,6 +142,7 @@ impl Worker {
                 cwd: std::env::current_dir().unwrap_or_default(),
                 topic_tracking: config.topic_tracking,
                 providers,
+                default_limits: config.plugin_limits,
             }),
             defaults: (
                 config.key_converter.clone(),
@@ -210,6 +213,7 @@ impl Worker {
             .catalog
             .find(KindClass::Connector, &config.class)?;
         let mut problems = check_against(&plugin.manifest.config, &config.entries, "");
+        crate::config::plugin_limits(&config.entries, self.shared.default_limits, &mut problems);
         if plugin.manifest.kind == PluginKind::SinkConnector {
             problems.extend(config.sink_problems());
         }
@@ -792,9 +796,14 @@ impl Worker {
             .map_err(|e| StartError::Rejected(vec![e.to_string()]))?;
         let (plugin_config, grants) =
             grants_for(&plugin.manifest.config, &config.entries, &self.shared.cwd);
+        let limits = crate::config::plugin_limits(
+            &config.entries,
+            self.shared.default_limits,
+            &mut Vec::new(),
+        );
         let span = tracing::info_span!("connector", connector = %name);
-        let mut sandbox =
-            Sandbox::new(self.shared.engine.clone(), &grants).map_err(|e| fail(e.to_string()))?;
+        let mut sandbox = Sandbox::with_limits(self.shared.engine.clone(), &grants, limits)
+            .map_err(|e| fail(e.to_string()))?;
         let started = async {
             match kind {
                 ConnectorType::Source => {
@@ -848,6 +857,7 @@ impl Worker {
                 converters,
                 steps,
                 task_configs,
+                limits,
             },
         ))
     }
@@ -886,6 +896,7 @@ impl Worker {
             grants,
             converters: template.converters.clone(),
             steps: template.steps.clone(),
+            limits: template.limits,
         };
         let kind = template.kind;
         let (control_tx, control_rx) = watch::channel(initial);
@@ -895,7 +906,11 @@ impl Worker {
         shared.set_task(&connector, id, State::Running, None);
         let join = tokio::spawn(
             async move {
-                let result = match Sandbox::new(ctx.shared.engine.clone(), &ctx.grants) {
+                let result = match Sandbox::with_limits(
+                    ctx.shared.engine.clone(),
+                    &ctx.grants,
+                    ctx.limits,
+                ) {
                     Ok(mut sandbox) => {
                         let mut control = control_rx;
                         let result = match kind {

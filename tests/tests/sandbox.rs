@@ -1,0 +1,146 @@
+//! The sandbox against deliberately hostile plugins (`tests/hostile`):
+//! each misbehaviour fails only its own task, with a trace that says which
+//! plugin, which call and why, while the worker and other connectors carry
+//! on.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failure should stop loudly"
+)]
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use serde_json::json;
+use wasm_connect_e2e::*;
+
+/// Build the hostile plugin for wasm32-wasip2 and put it into `dir`.
+fn hostile_plugin(dir: &Path) -> PathBuf {
+    let root = repo_root();
+    let target = root.join("target").join("hostile");
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(root.join("tests").join("hostile"))
+        .args([
+            "build",
+            "--release",
+            "--target",
+            "wasm32-wasip2",
+            "--target-dir",
+        ])
+        .arg(&target)
+        .status()
+        .expect("cannot run cargo");
+    assert!(status.success(), "building tests/hostile failed");
+    let built = target.join("wasm32-wasip2/release/wasm_connect_test_hostile.wasm");
+    let plugins = dir.join("plugins");
+    std::fs::create_dir_all(&plugins).unwrap();
+    std::fs::copy(&built, plugins.join("hostile.wasm")).unwrap();
+    plugins
+}
+
+#[test]
+fn hostile_plugins_fail_only_their_own_task() {
+    let broker = Broker::start();
+    broker.create_topic("hostile", 1);
+    broker.create_topic("lines", 1);
+    broker.produce("hostile", &["bait".to_string()]);
+    let dir = tempfile::tempdir().unwrap();
+    let plugins = hostile_plugin(dir.path());
+    let port = free_port();
+    let props = worker_properties(
+        dir.path(),
+        &broker,
+        port,
+        &format!("plugin.path={}", plugins.display()),
+    );
+    let worker = Worker::start(dir.path(), &props, &[], port);
+
+    // A well-behaved connector beside them.
+    let input = dir.path().join("in.txt");
+    write(&input, "");
+    let healthy = json!({"name": "healthy", "config": {
+        "connector.class": "FileStreamSource", "file": input.display().to_string(), "topic": "lines"
+    }});
+    assert_eq!(
+        worker
+            .request("POST", "/connectors", Some(&healthy.to_string()))
+            .unwrap()
+            .0,
+        201
+    );
+
+    let outside = dir.path().join("not-granted").join("x.txt");
+    std::fs::create_dir_all(outside.parent().unwrap()).unwrap();
+    let cases = [
+        (
+            "loop",
+            String::new(),
+            "ran longer than its 2000 ms time limit in put()",
+        ),
+        ("memory", String::new(), "exceeded its 64 MiB memory limit"),
+        (
+            "recursion",
+            String::new(),
+            "overflowed its call stack (recursion too deep) (in wasm_connect_test_hostile::deep) in put()",
+        ),
+        (
+            "read-passwd",
+            String::new(),
+            "reading /etc/passwd was refused",
+        ),
+        (
+            "write-outside",
+            outside.display().to_string(),
+            "was refused",
+        ),
+        ("connect", format!("127.0.0.1:{port}"), "was refused"),
+    ];
+    for (mode, target, _) in &cases {
+        let body = json!({"name": format!("h-{mode}"), "config": {
+            "connector.class": "test.HostileSink",
+            "topics": "hostile",
+            "mode": mode,
+            "target": target,
+            "plugin.memory.limit.bytes": "67108864",
+            "plugin.call.timeout.ms": "2000",
+        }});
+        let (status, created) = worker
+            .request("POST", "/connectors", Some(&body.to_string()))
+            .unwrap();
+        assert_eq!(status, 201, "{mode}: {created}");
+    }
+    for (mode, _, expected) in &cases {
+        let name = format!("h-{mode}");
+        let trace = wait_for(Duration::from_secs(90), &format!("{name} to fail"), || {
+            let (_, st) = worker
+                .get(&format!("/connectors/{name}/tasks/0/status"))
+                .ok()?;
+            (st["state"] == "FAILED").then(|| st["trace"].as_str().unwrap_or("").to_owned())
+        });
+        assert!(trace.contains(expected), "{mode}: {trace}");
+        assert!(
+            trace.contains("test.HostileSink"),
+            "{mode}: the trace names the plugin: {trace}"
+        );
+        assert!(!trace.contains("SUCCEEDED"), "{mode} escaped: {trace}");
+        // The connector itself is fine; only its task failed.
+        let (_, st) = worker.get(&format!("/connectors/{name}/status")).unwrap();
+        assert_eq!(st["connector"]["state"], "RUNNING", "{mode}: {st}");
+    }
+    assert!(
+        !outside.exists(),
+        "the hostile plugin wrote outside its grants"
+    );
+
+    // The worker and the other connector carry on.
+    append(&input, "still\nhere\n");
+    assert_eq!(broker.read_all("lines", 1, 2), vec!["still", "here"]);
+    let (_, st) = worker.get("/connectors/healthy/status").unwrap();
+    assert_eq!(st["tasks"][0]["state"], "RUNNING", "{st}");
+    assert!(
+        worker.stop().success(),
+        "the worker stops cleanly afterwards"
+    );
+}

@@ -105,6 +105,7 @@ fn hostile_plugins_fail_only_their_own_task() {
             "target": target,
             "plugin.memory.limit.bytes": "67108864",
             "plugin.call.timeout.ms": "2000",
+            "task.restart.max.attempts": "0",
         }});
         let (status, created) = worker
             .request("POST", "/connectors", Some(&body.to_string()))

@@ -147,6 +147,74 @@ pub fn plugin_limits(
     }
 }
 
+/// How failed tasks are restarted, beyond Apache (which never restarts a
+/// failed task by itself): at most `task.restart.max.attempts` times in a
+/// row, waiting `task.restart.backoff.ms`, doubled each time up to
+/// `task.restart.backoff.max.ms`. A task that ran longer than the longest
+/// wait before failing counts from zero again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RestartPolicy {
+    /// Restarts in a row before the task stays FAILED (0: never).
+    pub max_attempts: u32,
+    /// The first wait.
+    pub backoff: std::time::Duration,
+    /// The longest wait.
+    pub backoff_max: std::time::Duration,
+}
+
+impl Default for RestartPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 5,
+            backoff: std::time::Duration::from_secs(1),
+            backoff_max: std::time::Duration::from_secs(60),
+        }
+    }
+}
+
+impl RestartPolicy {
+    /// `task.restart.max.attempts`.
+    pub const MAX_ATTEMPTS: &str = "task.restart.max.attempts";
+    /// `task.restart.backoff.ms`.
+    pub const BACKOFF: &str = "task.restart.backoff.ms";
+    /// `task.restart.backoff.max.ms`.
+    pub const BACKOFF_MAX: &str = "task.restart.backoff.max.ms";
+
+    /// The policy `entries` set, over `defaults`; bad values are problems
+    /// naming their key.
+    pub fn from_entries(
+        entries: &[(String, String)],
+        defaults: Self,
+        problems: &mut Vec<String>,
+    ) -> Self {
+        let mut number = |key: &str, default: u64| -> u64 {
+            match get(entries, key).map(str::trim).filter(|v| !v.is_empty()) {
+                None => default,
+                Some(v) => v.parse::<u64>().unwrap_or_else(|_| {
+                    problems.push(format!(
+                        "Invalid value {v} for configuration {key}: must be a whole number, 0 or more"
+                    ));
+                    default
+                }),
+            }
+        };
+        let max_attempts = number(Self::MAX_ATTEMPTS, u64::from(defaults.max_attempts));
+        let backoff = number(Self::BACKOFF, defaults.backoff.as_millis() as u64);
+        let backoff_max = number(Self::BACKOFF_MAX, defaults.backoff_max.as_millis() as u64);
+        Self {
+            max_attempts: u32::try_from(max_attempts).unwrap_or(u32::MAX),
+            backoff: std::time::Duration::from_millis(backoff),
+            backoff_max: std::time::Duration::from_millis(backoff_max.max(backoff)),
+        }
+    }
+
+    /// The wait before restart number `attempt` (1-based).
+    pub fn backoff(&self, attempt: u32) -> std::time::Duration {
+        let factor = 2u32.saturating_pow(attempt.saturating_sub(1));
+        self.backoff.saturating_mul(factor).min(self.backoff_max)
+    }
+}
+
 #[cfg(test)]
 pub(crate) fn test_entries(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs
@@ -158,6 +226,45 @@ pub(crate) fn test_entries(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn restart_waits_double_up_to_the_maximum() {
+        let mut problems = Vec::new();
+        let policy = RestartPolicy::from_entries(
+            &test_entries(&[
+                ("task.restart.backoff.ms", "100"),
+                ("task.restart.backoff.max.ms", "350"),
+            ]),
+            RestartPolicy::default(),
+            &mut problems,
+        );
+        assert!(problems.is_empty());
+        let waits: Vec<u128> = (1..=4).map(|a| policy.backoff(a).as_millis()).collect();
+        assert_eq!(waits, vec![100, 200, 350, 350]);
+        assert_eq!(policy.max_attempts, 5);
+        RestartPolicy::from_entries(
+            &test_entries(&[("task.restart.max.attempts", "-1")]),
+            RestartPolicy::default(),
+            &mut problems,
+        );
+        assert_eq!(
+            problems,
+            vec!["Invalid value -1 for configuration task.restart.max.attempts: must be a whole number, 0 or more".to_string()]
+        );
+    }
+
+    #[test]
+    fn plugin_limits_must_be_positive() {
+        let mut problems = Vec::new();
+        let limits = plugin_limits(
+            &test_entries(&[(MEMORY_LIMIT, "1048576"), (CALL_TIMEOUT, "0")]),
+            crate::plugin::Limits::default(),
+            &mut problems,
+        );
+        assert_eq!(limits.memory_bytes, 1_048_576);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("plugin.call.timeout.ms"));
+    }
 
     #[test]
     fn errors_render_one_or_many() {

@@ -38,6 +38,8 @@ pub struct WorkerConfig {
     /// `plugin.memory.limit.bytes` and `plugin.call.timeout.ms`: the
     /// default limits of every task's plugins.
     pub plugin_limits: crate::plugin::Limits,
+    /// `task.restart.*`: how failed tasks are restarted by default.
+    pub restarts: super::RestartPolicy,
     /// `offset.flush.interval.ms` (default 60000).
     pub offset_flush_interval: Duration,
     /// `offset.flush.timeout.ms` (default 5000).
@@ -171,6 +173,11 @@ impl WorkerConfig {
 
         let plugin_limits =
             super::plugin_limits(&raw, crate::plugin::Limits::default(), &mut problems);
+        let restarts = super::RestartPolicy::from_entries(
+            &raw,
+            super::RestartPolicy::default(),
+            &mut problems,
+        );
 
         if !problems.is_empty() {
             return Err(ConfigErrors {
@@ -191,6 +198,7 @@ impl WorkerConfig {
             topic_tracking,
             topic_tracking_allow_reset,
             plugin_limits,
+            restarts,
             offset_flush_interval,
             offset_flush_timeout,
             task_shutdown_timeout,

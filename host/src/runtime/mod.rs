@@ -53,6 +53,8 @@ pub(crate) struct Shared {
     /// The worker's default plugin limits (`plugin.memory.limit.bytes`,
     /// `plugin.call.timeout.ms`); connectors may override them.
     pub default_limits: crate::plugin::Limits,
+    /// The worker's default restart policy for failed tasks.
+    pub default_restarts: crate::config::RestartPolicy,
 }
 
 impl Shared {

@@ -87,6 +87,8 @@ pub(super) struct TaskTemplate {
     pub task_configs: Vec<Entries>,
     /// What each task's plugins may use.
     pub limits: Limits,
+    /// How failed tasks are restarted.
+    pub restarts: crate::config::RestartPolicy,
 }
 
 /// A connector the worker runs: its plugin instance and its tasks. A
@@ -143,6 +145,7 @@ impl Worker {
                 topic_tracking: config.topic_tracking,
                 providers,
                 default_limits: config.plugin_limits,
+                default_restarts: config.restarts,
             }),
             defaults: (
                 config.key_converter.clone(),
@@ -801,6 +804,11 @@ impl Worker {
             self.shared.default_limits,
             &mut Vec::new(),
         );
+        let restarts = crate::config::RestartPolicy::from_entries(
+            &config.entries,
+            self.shared.default_restarts,
+            &mut Vec::new(),
+        );
         let span = tracing::info_span!("connector", connector = %name);
         let mut sandbox = Sandbox::with_limits(self.shared.engine.clone(), &grants, limits)
             .map_err(|e| fail(e.to_string()))?;
@@ -858,6 +866,7 @@ impl Worker {
                 steps,
                 task_configs,
                 limits,
+                restarts,
             },
         ))
     }
@@ -904,37 +913,62 @@ impl Worker {
         let shared = ctx.shared.clone();
         let span = tracing::info_span!("task", connector = %connector, task = id);
         shared.set_task(&connector, id, State::Running, None);
+        let restarts = template.restarts;
         let join = tokio::spawn(
             async move {
-                let result = match Sandbox::with_limits(
-                    ctx.shared.engine.clone(),
-                    &ctx.grants,
-                    ctx.limits,
-                ) {
-                    Ok(mut sandbox) => {
-                        let mut control = control_rx;
-                        let result = match kind {
-                            ConnectorType::Source => {
-                                source::run(&ctx, &mut sandbox, &mut control).await
-                            }
-                            ConnectorType::Sink => {
-                                sink::run(&ctx, &mut sandbox, &mut control).await
-                            }
+                let mut control = control_rx;
+                let mut attempt = 0u32;
+                loop {
+                    let started = tokio::time::Instant::now();
+                    let result = run_task(&ctx, kind, &mut control).await;
+                    let e = match result {
+                        Ok(()) => {
+                            tracing::info!("Task stopped");
+                            shared.set_task(&connector, id, State::Unassigned, None);
+                            return;
+                        }
+                        Err(e) => e,
+                    };
+                    // A task that ran well for a while starts counting anew.
+                    if started.elapsed() >= restarts.backoff_max {
+                        attempt = 0;
+                    }
+                    if attempt >= restarts.max_attempts || super::is_stopped(&control) {
+                        let trace = match attempt {
+                            0 => e.to_string(),
+                            n => format!("{e} (gave up after {n} automatic restart(s))"),
                         };
-                        sandbox.close_all().await;
-                        result
+                        tracing::error!("Task failed: {trace}");
+                        shared.set_task(&connector, id, State::Failed, Some(trace));
+                        return;
                     }
-                    Err(e) => Err(e.into()),
-                };
-                match result {
-                    Ok(()) => {
-                        tracing::info!("Task stopped");
+                    attempt += 1;
+                    let wait = restarts.backoff(attempt);
+                    tracing::warn!(
+                        attempt,
+                        of = restarts.max_attempts,
+                        wait_ms = wait.as_millis() as u64,
+                        "Task failed, restarting it: {e}"
+                    );
+                    shared.set_task(
+                        &connector,
+                        id,
+                        State::Restarting,
+                        Some(format!(
+                            "{e} (automatic restart {attempt} of {} in {} ms)",
+                            restarts.max_attempts,
+                            wait.as_millis()
+                        )),
+                    );
+                    tokio::select! {
+                        _ = tokio::time::sleep(wait) => {}
+                        _ = super::stopped(&mut control) => {}
+                    }
+                    if super::is_stopped(&control) {
                         shared.set_task(&connector, id, State::Unassigned, None);
+                        return;
                     }
-                    Err(e) => {
-                        tracing::error!("Task failed: {e}");
-                        shared.set_task(&connector, id, State::Failed, Some(e.to_string()));
-                    }
+                    shared.set_task(&connector, id, State::Running, None);
                 }
             }
             .instrument(span),
@@ -945,6 +979,21 @@ impl Worker {
             join,
         })
     }
+}
+
+/// Run one attempt of a task in a fresh sandbox.
+async fn run_task(
+    ctx: &TaskContext,
+    kind: ConnectorType,
+    control: &mut super::Control,
+) -> Result<(), super::TaskError> {
+    let mut sandbox = Sandbox::with_limits(ctx.shared.engine.clone(), &ctx.grants, ctx.limits)?;
+    let result = match kind {
+        ConnectorType::Source => source::run(ctx, &mut sandbox, control).await,
+        ConnectorType::Sink => sink::run(ctx, &mut sandbox, control).await,
+    };
+    sandbox.close_all().await;
+    result
 }
 
 /// Why a connector did not start.

@@ -11,6 +11,8 @@
     reason = "benchmark code"
 )]
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -19,25 +21,12 @@ use wasm_connect::cli::builtin_plugin_dir;
 use wasm_connect::plugin::catalog::KindClass;
 use wasm_connect::plugin::sandbox::ConverterTarget;
 use wasm_connect::plugin::{Grants, PluginCatalog, PluginEngine, Sandbox};
-use wasm_connect_sdk::layout::{Node, RecordDesc};
 use wasm_connect_sdk::{Batch, Config, Converter, Target};
 
 /// A batch as a sink task builds it from Kafka: bytes values, no schema.
 fn raw_batch(records: usize) -> Batch {
-    let mut batch = Batch::new();
-    let topic = batch.intern_topic("bench").unwrap();
     let value = [b'x'; 100];
-    for offset in 0..records {
-        let (start, len) = batch.push_bytes(&value).unwrap();
-        batch.push_desc(&RecordDesc {
-            topic,
-            partition: 0,
-            offset: offset as i64,
-            value: Node::bytes(start, len),
-            ..RecordDesc::default()
-        });
-    }
-    batch
+    common::bytes_batch("bench", (0..records).map(|_| &value[..]))
 }
 
 fn boundary(c: &mut Criterion) {

@@ -135,6 +135,87 @@ fn hostile_plugins_fail_only_their_own_task() {
         "the hostile plugin wrote outside its grants"
     );
 
+    // Explicit grants open exactly what they name, and the task's sandbox
+    // is visible over REST.
+    let granted_dir = dir.path().join("granted");
+    std::fs::create_dir_all(&granted_dir).unwrap();
+    let body = json!({"name": "h-granted", "config": {
+        "connector.class": "test.HostileSink",
+        "topics": "hostile",
+        "mode": "connect",
+        "target": format!("127.0.0.1:{port}"),
+        "plugin.grant.hosts": format!("127.0.0.1:{port}"),
+        "plugin.grant.write.paths": granted_dir.display().to_string(),
+        "plugin.memory.limit.bytes": "67108864",
+        "task.restart.max.attempts": "0",
+    }});
+    assert_eq!(
+        worker
+            .request("POST", "/connectors", Some(&body.to_string()))
+            .unwrap()
+            .0,
+        201
+    );
+    let (status, sandbox) = worker.get("/connectors/h-granted/tasks/0/sandbox").unwrap();
+    assert_eq!(status, 200, "{sandbox}");
+    assert_eq!(
+        sandbox,
+        json!({
+            "id": {"connector": "h-granted", "task": 0},
+            "paths": [{"path": granted_dir.display().to_string(), "access": "read_write"}],
+            "hosts": [format!("127.0.0.1:{port}")],
+            "memory_limit_bytes": 67108864,
+            "call_timeout_ms": 60000,
+            "environment": false
+        })
+    );
+    let trace = wait_for(Duration::from_secs(60), "h-granted to report", || {
+        let (_, st) = worker.get("/connectors/h-granted/tasks/0/status").ok()?;
+        (st["state"] == "FAILED").then(|| st["trace"].as_str().unwrap_or("").to_owned())
+    });
+    assert!(
+        trace.contains(&format!("CONNECT SUCCEEDED: 127.0.0.1:{port}")),
+        "a granted host is reachable: {trace}\n{}",
+        worker.log_text()
+    );
+
+    // Beyond Apache: a failed task restarts by itself, with growing waits,
+    // a bounded number of times; the status shows the attempts.
+    let body = json!({"name": "h-restarts", "config": {
+        "connector.class": "test.HostileSink",
+        "topics": "hostile",
+        "mode": "read-passwd",
+        "task.restart.max.attempts": "2",
+        "task.restart.backoff.ms": "300",
+    }});
+    assert_eq!(
+        worker
+            .request("POST", "/connectors", Some(&body.to_string()))
+            .unwrap()
+            .0,
+        201
+    );
+    let mut seen = Vec::new();
+    let failed = wait_for(Duration::from_secs(90), "h-restarts to give up", || {
+        let (_, st) = worker.get("/connectors/h-restarts/tasks/0/status").ok()?;
+        let state = st["state"].as_str().unwrap_or("").to_owned();
+        let trace = st["trace"].as_str().unwrap_or("").to_owned();
+        if state == "RESTARTING" && !seen.contains(&trace) {
+            seen.push(trace.clone());
+        }
+        (state == "FAILED").then_some(trace)
+    });
+    assert!(
+        failed.contains("reading /etc/passwd was refused")
+            && failed.contains("(gave up after 2 automatic restart(s))"),
+        "{failed}"
+    );
+    assert!(
+        seen.iter()
+            .any(|t| t.contains("(automatic restart 1 of 2 in 300 ms)")),
+        "{seen:?}"
+    );
+
     // The worker and the other connector carry on.
     append(&input, "still\nhere\n");
     assert_eq!(broker.read_all("lines", 1, 2), vec!["still", "here"]);

@@ -584,11 +584,87 @@ pub fn grants_for(
     (out, grants)
 }
 
+/// `plugin.grant.read.paths`: more folders a connector's plugins may read.
+pub const GRANT_READ: &str = "plugin.grant.read.paths";
+/// `plugin.grant.write.paths`: more folders they may read and write.
+pub const GRANT_WRITE: &str = "plugin.grant.write.paths";
+/// `plugin.grant.hosts`: `host:port`s they may open TCP connections to.
+pub const GRANT_HOSTS: &str = "plugin.grant.hosts";
+
+/// The grants a connector's configuration adds explicitly, beyond those
+/// its plugin's path settings imply: folders (made absolute) and
+/// `host:port`s. Bad entries are problems naming the key.
+pub fn explicit_grants(
+    entries: &[(String, String)],
+    cwd: &Path,
+    problems: &mut Vec<String>,
+) -> Grants {
+    let mut grants = Grants::default();
+    let list = |key: &str| -> Vec<String> {
+        get(entries, key)
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    for (key, write) in [(GRANT_READ, false), (GRANT_WRITE, true)] {
+        for p in list(key) {
+            grants.add_dir(absolute(cwd, Path::new(&p)), write);
+        }
+    }
+    for host in list(GRANT_HOSTS) {
+        let valid = host
+            .rsplit_once(':')
+            .is_some_and(|(h, port)| !h.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0));
+        if valid {
+            grants.hosts.push(host);
+        } else {
+            problems.push(format!(
+                "Invalid value {host} for configuration {GRANT_HOSTS}: expected host:port"
+            ));
+        }
+    }
+    grants
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::config::test_entries as entries;
     use std::path::PathBuf;
+
+    #[test]
+    fn explicit_grants_add_folders_and_hosts() {
+        let mut problems = Vec::new();
+        let g = explicit_grants(
+            &entries(&[
+                (GRANT_READ, "data, /etc/app"),
+                (GRANT_WRITE, "/var/out"),
+                (GRANT_HOSTS, "db.example:5432,10.0.0.1:80,nope,x:0"),
+            ]),
+            Path::new("/work"),
+            &mut problems,
+        );
+        let dirs: Vec<(String, bool)> = g
+            .dirs
+            .iter()
+            .map(|d| (d.dir.display().to_string(), d.write))
+            .collect();
+        assert_eq!(
+            dirs,
+            vec![
+                ("/work/data".to_string(), false),
+                ("/etc/app".to_string(), false),
+                ("/var/out".to_string(), true)
+            ]
+        );
+        assert_eq!(g.hosts, vec!["db.example:5432", "10.0.0.1:80"]);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+    }
 
     #[test]
     fn the_seed_sink_reads() {

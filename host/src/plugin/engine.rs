@@ -68,6 +68,9 @@ pub struct DirGrant {
 pub struct Grants {
     /// Directories.
     pub dirs: Vec<DirGrant>,
+    /// `host:port`s the plugins may open TCP connections to (resolved when
+    /// the store is made). None: no network at all.
+    pub hosts: Vec<String>,
 }
 
 impl Grants {
@@ -77,6 +80,18 @@ impl Grants {
         match self.dirs.iter_mut().find(|g| g.dir == dir) {
             Some(existing) => existing.write |= write,
             None => self.dirs.push(DirGrant { dir, write }),
+        }
+    }
+
+    /// Add every grant of `other`.
+    pub fn merge(&mut self, other: &Grants) {
+        for d in &other.dirs {
+            self.add_dir(d.dir.clone(), d.write);
+        }
+        for h in &other.hosts {
+            if !self.hosts.contains(h) {
+                self.hosts.push(h.clone());
+            }
         }
     }
 }
@@ -322,6 +337,34 @@ impl PluginEngine {
                     path: grant.dir.clone(),
                     reason: format!("{e:#}"),
                 })?;
+        }
+        if !grants.hosts.is_empty() {
+            // Resolved once, here: the plugin may connect to exactly these
+            // addresses and ports, and look names up only to find them.
+            let mut allowed: Vec<std::net::SocketAddr> = Vec::new();
+            for host in &grants.hosts {
+                match std::net::ToSocketAddrs::to_socket_addrs(host.as_str()) {
+                    Ok(addrs) => allowed.extend(addrs),
+                    Err(e) => tracing::warn!(host = %host, "Cannot resolve a granted host: {e}"),
+                }
+            }
+            let allowed = Arc::new(allowed);
+            wasi.allow_tcp(true)
+                .allow_ip_name_lookup(true)
+                .socket_addr_check(move |addr, usage| {
+                    use wasmtime_wasi::sockets::SocketAddrUse;
+                    let ok = match usage {
+                        SocketAddrUse::TcpConnect => allowed.contains(&addr),
+                        // The implicit bind a connect makes (any address,
+                        // an ephemeral port); never a port to listen on.
+                        SocketAddrUse::TcpBind => addr.ip().is_unspecified() && addr.port() == 0,
+                        _ => false,
+                    };
+                    if !ok {
+                        tracing::debug!(%addr, ?usage, "A plugin's socket use was refused");
+                    }
+                    Box::pin(async move { ok })
+                });
         }
         let mut store = Store::new(
             &self.engine,

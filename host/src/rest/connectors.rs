@@ -180,6 +180,15 @@ pub(super) async fn task_status(
     ok(to_json(&state.worker.task_status(&name, task_id(&task)?)?)?)
 }
 
+/// `GET /connectors/{name}/tasks/{task}/sandbox` (ours, not Apache's):
+/// the task's effective grants and limits.
+pub(super) async fn task_sandbox(
+    State(state): State<RestState>,
+    Path((name, task)): Path<(String, String)>,
+) -> ApiResult {
+    ok(state.worker.task_sandbox(&name, task_id(&task)?).await?)
+}
+
 pub(super) async fn restart_task(
     State(state): State<RestState>,
     Path((name, task)): Path<(String, String)>,

@@ -107,6 +107,10 @@ pub fn router(state: RestState) -> Router {
             "/connectors/{name}/tasks/{task}/restart",
             post(c::restart_task),
         )
+        .route(
+            "/connectors/{name}/tasks/{task}/sandbox",
+            get(c::task_sandbox),
+        )
         .route("/connectors/{name}/restart", post(c::restart))
         .route("/connectors/{name}/pause", put(c::pause))
         .route("/connectors/{name}/resume", put(c::resume))

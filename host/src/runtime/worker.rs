@@ -13,7 +13,7 @@ use wasm_connect_sdk::{ErrorKind, PluginKind};
 use super::info::{ConnectorInfo, ConnectorStateInfo, TaskId, TaskStateInfo};
 use super::pipeline::{PredicatePlugin, StepPlugin};
 use super::{ConverterPlugin, Converters, Shared, TaskContext, sink, source};
-use crate::config::connector::{check_against, grants_for};
+use crate::config::connector::{check_against, explicit_grants, grants_for};
 use crate::config::providers::restore_variables;
 use crate::config::{
     ConfigErrors, ConfigProviders, ConnectorConfig, ConnectorType, ConverterSpec, WorkerConfig,
@@ -65,6 +65,8 @@ pub enum WorkerError {
 
 pub(super) struct RunningTask {
     pub id: u32,
+    /// What the task's plugins may touch.
+    pub grants: crate::plugin::Grants,
     pub control: watch::Sender<TargetState>,
     pub join: JoinHandle<()>,
 }
@@ -89,6 +91,8 @@ pub(super) struct TaskTemplate {
     pub limits: Limits,
     /// How failed tasks are restarted.
     pub restarts: crate::config::RestartPolicy,
+    /// Grants the connector's configuration adds (`plugin.grant.*`).
+    pub explicit: crate::plugin::Grants,
 }
 
 /// A connector the worker runs: its plugin instance and its tasks. A
@@ -559,6 +563,36 @@ impl Worker {
             .ok_or_else(|| WorkerError::TaskNotFound(name.to_owned(), task))
     }
 
+    /// `GET /connectors/{name}/tasks/{task}/sandbox` (ours): what the
+    /// task's plugins may touch and use — its effective grants and limits.
+    pub async fn task_sandbox(
+        &self,
+        name: &str,
+        task: u32,
+    ) -> Result<serde_json::Value, WorkerError> {
+        self.stored(name)?;
+        let running = self.running.lock().await;
+        let r = running.get(name);
+        let (t, limits) = match (
+            r.and_then(|r| r.tasks.iter().find(|t| t.id == task)),
+            r.and_then(|r| r.template.as_ref()),
+        ) {
+            (Some(t), Some(template)) => (t, template.limits),
+            _ => return Err(WorkerError::TaskNotFound(name.to_owned(), task)),
+        };
+        Ok(serde_json::json!({
+            "id": {"connector": name, "task": task},
+            "paths": t.grants.dirs.iter().map(|d| serde_json::json!({
+                "path": d.dir.display().to_string(),
+                "access": if d.write { "read_write" } else { "read" },
+            })).collect::<Vec<_>>(),
+            "hosts": t.grants.hosts,
+            "memory_limit_bytes": limits.memory_bytes,
+            "call_timeout_ms": limits.call_timeout.as_millis() as u64,
+            "environment": false,
+        }))
+    }
+
     /// `DELETE /connectors/{name}`: stop its tasks (committing what they
     /// did), stop the connector, forget it. Offsets are kept, as in Apache.
     pub async fn delete_connector(&self, name: &str) -> Result<(), WorkerError> {
@@ -797,8 +831,10 @@ impl Worker {
         let steps = self
             .steps(&config)
             .map_err(|e| StartError::Rejected(vec![e.to_string()]))?;
-        let (plugin_config, grants) =
+        let (plugin_config, mut grants) =
             grants_for(&plugin.manifest.config, &config.entries, &self.shared.cwd);
+        let explicit = explicit_grants(&config.entries, &self.shared.cwd, &mut Vec::new());
+        grants.merge(&explicit);
         let limits = crate::config::plugin_limits(
             &config.entries,
             self.shared.default_limits,
@@ -867,6 +903,7 @@ impl Worker {
                 task_configs,
                 limits,
                 restarts,
+                explicit,
             },
         ))
     }
@@ -891,11 +928,13 @@ impl Worker {
     ) -> Option<RunningTask> {
         let task_config = template.task_configs.get(id as usize)?;
         // Task configs come from the plugin: derive grants from them too.
-        let (task_config, grants) = grants_for(
+        let (task_config, mut grants) = grants_for(
             &template.plugin.manifest.config,
             task_config,
             &self.shared.cwd,
         );
+        grants.merge(&template.explicit);
+        let effective = grants.clone();
         let ctx = TaskContext {
             shared: self.shared.clone(),
             connector: template.config.clone(),
@@ -975,6 +1014,7 @@ impl Worker {
         );
         Some(RunningTask {
             id,
+            grants: effective,
             control: control_tx,
             join,
         })

@@ -96,6 +96,7 @@ fn hostile_plugins_fail_only_their_own_task() {
             "was refused",
         ),
         ("connect", format!("127.0.0.1:{port}"), "was refused"),
+        ("stdout", String::new(), "flooded stdout with 3 MB"),
     ];
     for (mode, target, _) in &cases {
         let body = json!({"name": format!("h-{mode}"), "config": {
@@ -214,6 +215,19 @@ fn hostile_plugins_fail_only_their_own_task() {
         seen.iter()
             .any(|t| t.contains("(automatic restart 1 of 2 in 300 ms)")),
         "{seen:?}"
+    );
+
+    // The flood reached the log attributed to its task, cut to the rate.
+    let log = worker.log_text();
+    assert!(
+        log.len() < 1024 * 1024,
+        "the log holds {} bytes after a 3 MB flood",
+        log.len()
+    );
+    assert!(
+        log.lines()
+            .any(|l| l.contains("connector=h-stdout") && l.contains("flood line 0 ")),
+        "plugin output is attributed to its connector and task"
     );
 
     // The worker and the other connector carry on.

@@ -12,6 +12,7 @@ use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use super::bindings::Plugin;
 use super::bindings::wasm_connect::plugin::{host, types};
+use super::output::{PluginOutput, Stream};
 
 /// How often the engine's epoch advances. A running plugin call yields to
 /// the async runtime at every tick, so one busy plugin never holds a tokio
@@ -322,9 +323,9 @@ impl PluginEngine {
         limits: Limits,
     ) -> Result<Store<TaskState>, EngineError> {
         let mut wasi = WasiCtxBuilder::new();
-        // Plugin output goes to the worker's own streams for now; it carries
-        // no connector context yet (see the observability issue).
-        wasi.inherit_stdout().inherit_stderr();
+        // Plugin output goes to the log, attributed and rate-limited.
+        wasi.stdout(PluginOutput::new(Stream::Stdout))
+            .stderr(PluginOutput::new(Stream::Stderr));
         for grant in &grants.dirs {
             let perms = if grant.write {
                 FsPerms::ReadWrite

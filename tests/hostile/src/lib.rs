@@ -3,8 +3,9 @@
 //! `memory` (allocates without end), `recursion` (recurses without end),
 //! `read-passwd` (reads a file it was not granted), `write-outside`
 //! (writes a file it was not granted), `connect` (opens a socket to
-//! `target`). The last three report what happened as an error, so the test
-//! can read it from the task's trace.
+//! `target`), `stdout` (writes 3 MB to its standard output). The last four
+//! report what happened as an error, so the test can read it from the
+//! task's trace.
 
 use std::hint::black_box;
 
@@ -90,6 +91,16 @@ impl SinkTask for HostileTask {
                     Err(e) => format!("connecting to {} was refused: {e}", self.target),
                 },
             )),
+            "stdout" => {
+                use std::io::Write;
+                let mut out =
+                    std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+                for i in 0..30_000 {
+                    let _ = writeln!(out, "flood line {i} {}", "z".repeat(90));
+                }
+                let _ = out.flush();
+                Err(PluginError::data("flooded stdout with 3 MB"))
+            }
             other => Err(PluginError::config(format!("unknown mode {other}"))),
         }
     }

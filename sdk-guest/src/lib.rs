@@ -54,6 +54,10 @@
 //! ([`Record`], [`Value`], [`Schema`]). Everything except the export glue
 //! also compiles for the host, so plugin logic is unit-testable with plain
 //! `cargo test`.
+//!
+//! [`values`] is Connect's `Values` class (`parseString`, `convertToString`):
+//! text read and written as Apache reads and writes it, as
+//! SimpleHeaderConverter and InsertHeader do.
 #![deny(missing_docs)]
 
 pub mod batch;
@@ -64,6 +68,7 @@ pub mod java;
 pub mod layout;
 pub mod log;
 pub mod plugin;
+pub mod values;
 
 #[cfg(target_arch = "wasm32")]
 mod guest;

@@ -5,8 +5,8 @@
 use wasm_connect_sdk::layout::{NONE, Node, NodeKind};
 use wasm_connect_sdk::prelude::*;
 
+use crate::java_names::{java_class, schema_type_name};
 use crate::target::{data_error, for_each_target};
-use crate::values_parse::{java_class, schema_type_name};
 
 /// Apache's `BooleanConverter`, for keys, values and headers alike.
 pub struct BooleanConverter {

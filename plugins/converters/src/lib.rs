@@ -7,10 +7,10 @@ use wasm_connect_sdk::layout::{NONE, Node, NodeKind};
 use wasm_connect_sdk::prelude::*;
 
 mod boolean;
+mod java_names;
 mod number;
 mod simple_header;
 mod target;
-mod values_parse;
 
 pub use boolean::BooleanConverter;
 pub use number::{

@@ -15,8 +15,8 @@ use std::marker::PhantomData;
 use wasm_connect_sdk::layout::{NONE, Node, NodeKind};
 use wasm_connect_sdk::prelude::*;
 
+use crate::java_names::java_class;
 use crate::target::{data_error, for_each_target};
-use crate::values_parse::java_class;
 
 /// What tells Apache's number converters apart.
 pub trait NumberType: 'static {
@@ -263,7 +263,7 @@ mod tests {
     use wasm_connect_sdk::PluginSet;
 
     use super::*;
-    use crate::values_parse::DATE;
+    use wasm_connect_sdk::values::DATE;
 
     fn batch_of(values: Vec<(Option<Arc<Schema>>, Value)>) -> Batch {
         let records: Vec<Record> = values

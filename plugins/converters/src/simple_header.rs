@@ -12,8 +12,9 @@ use wasm_connect_sdk::layout::{NONE, Node, NodeKind};
 use wasm_connect_sdk::log;
 use wasm_connect_sdk::prelude::*;
 
+use wasm_connect_sdk::values::{Parsed, convert_to_string, parse_string, primitive};
+
 use crate::target::{data_error, for_each_target, header_range};
-use crate::values_parse::{Parsed, convert_to_string, parse_string, primitive};
 
 /// Apache's `SimpleHeaderConverter`: a header converter only.
 pub struct SimpleHeaderConverter {
@@ -184,7 +185,7 @@ mod tests {
     use wasm_connect_sdk::PluginSet;
 
     use super::*;
-    use crate::values_parse::{DECIMAL, date_schema};
+    use wasm_connect_sdk::values::{DECIMAL, date_schema};
 
     fn with_headers(values: Vec<(Option<Arc<Schema>>, Value)>) -> Batch {
         let mut record = Record::new("topic");
@@ -394,6 +395,79 @@ mod tests {
                 Value::Bytes(b"2019-08-23T14:34:54.346Z".to_vec()),
                 Value::Bytes(b"[1.5,2.0]".to_vec()),
             ]
+        );
+    }
+
+    /// The converter end to end on the inputs of the SDK's golden file of
+    /// Apache's `Values` (`sdk-guest/tests/data/values_golden.tsv`, whose
+    /// schemas and values the SDK's tests check): what Java read as null
+    /// stays null, what it threw on (or what nests deeper than a batch
+    /// holds) stays the bytes with the bytes schema, and everything else is
+    /// written back as Apache's `convertToString` wrote it (or, where
+    /// Apache's value did not fit its schema, as the text it came from).
+    #[test]
+    fn writes_back_what_apache_wrote_for_the_golden_inputs() {
+        #[derive(Debug, PartialEq)]
+        enum Outcome {
+            Null,
+            KeptBytes,
+            Written(Vec<u8>),
+        }
+        let path = format!(
+            "{}/../../sdk-guest/tests/data/values_golden.tsv",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let golden = std::fs::read_to_string(path).unwrap();
+        let unhex = |s: &str| -> Vec<u8> {
+            (0..s.len() / 2)
+                .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
+                .collect()
+        };
+        let bytes_schema = Some(Arc::new(Schema::new(SchemaType::Bytes)));
+        let mut c = converter();
+        let mut failures = Vec::new();
+        for line in golden.lines().filter(|l| !l.is_empty()) {
+            let fields: Vec<&str> = line.split('\t').collect();
+            let input = unhex(fields[0]);
+            let too_deep = line.matches("ARRAY<").count() + line.matches("MAP<").count() > 64;
+            let want = match fields[1..] {
+                _ if too_deep => Outcome::KeptBytes,
+                ["NULL"] => Outcome::Null,
+                [throw] if throw.starts_with("THROW") => Outcome::KeptBytes,
+                ["UNFIT", ..] => {
+                    Outcome::Written(String::from_utf8_lossy(&input).into_owned().into_bytes())
+                }
+                [_, _, written] => Outcome::Written(unhex(written)),
+                _ => panic!("bad golden line {line}"),
+            };
+            let mut batch = with_headers(vec![(None, Value::Bytes(input.clone()))]);
+            c.to_connect(&mut batch).unwrap();
+            batch.validate().unwrap();
+            let got = match headers(&batch).remove(0) {
+                (None, Value::Null) => Outcome::Null,
+                (schema, Value::Bytes(b)) if schema == bytes_schema && b == input => {
+                    Outcome::KeptBytes
+                }
+                _ => {
+                    c.from_connect(&mut batch).unwrap();
+                    match headers(&batch).remove(0).1 {
+                        Value::Bytes(b) => Outcome::Written(b),
+                        other => panic!("not bytes: {other:?}"),
+                    }
+                }
+            };
+            if got != want {
+                failures.push(format!(
+                    "{:?}\n  want {want:?}\n  got  {got:?}",
+                    String::from_utf8_lossy(&input)
+                ));
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} differ:\n{}",
+            failures.len(),
+            failures[..failures.len().min(20)].join("\n")
         );
     }
 }

@@ -54,3 +54,33 @@ pub(crate) fn header_range(batch: &Batch, i: usize) -> Result<(u32, u32)> {
 pub(crate) fn data_error(i: usize, e: impl std::fmt::Display) -> PluginError {
     PluginError::data(e.to_string()).at_record(i)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_ranges_are_read_from_the_descriptor() {
+        let mut records = Vec::new();
+        for n in [2usize, 0, 3] {
+            let mut r = Record::new("t");
+            for k in 0..n {
+                r.headers.push(Header {
+                    key: format!("h{k}"),
+                    schema: None,
+                    value: Value::Null,
+                });
+            }
+            records.push(r);
+        }
+        let batch = Batch::from_records(&records).unwrap();
+        for i in 0..batch.len() {
+            let desc = batch.desc(i).unwrap();
+            assert_eq!(
+                header_range(&batch, i).unwrap(),
+                (desc.header_start, desc.header_count)
+            );
+        }
+        assert!(header_range(&batch, 3).is_err());
+    }
+}

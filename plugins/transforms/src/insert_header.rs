@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use wasm_connect_sdk::layout::{HEADER_SIZE, HeaderDesc, NONE};
 use wasm_connect_sdk::prelude::*;
+use wasm_connect_sdk::values::{self, Parsed};
 
 use crate::route_util::{self, rewrite_headers};
 
@@ -43,7 +44,23 @@ impl Transform for InsertHeader {
     fn configure(config: Config) -> Result<Self> {
         let header = route_util::string(&config, HEADER)?;
         let literal = route_util::string(&config, VALUE_LITERAL)?;
-        let (schema, value) = route_util::parse_string(&literal);
+        let (schema, value) = match values::parse_string(&literal) {
+            Parsed::Null => (None, Value::Null),
+            Parsed::Text => (
+                Some(values::primitive(SchemaType::String)),
+                Value::String(literal),
+            ),
+            Parsed::Value(schema, value) => (Some(schema), value),
+            // Where Java's `parseString` throws something other than a
+            // DataException, Apache's `configure` fails with it.
+            Parsed::Unparseable => {
+                return Err(route_util::invalid(
+                    VALUE_LITERAL,
+                    &literal,
+                    "it holds a number out of BigDecimal's range or nests too deeply",
+                ));
+            }
+        };
         Ok(Self {
             header,
             schema,
@@ -156,14 +173,11 @@ mod tests {
                 Value::Boolean(true),
             ),
         );
-        let date = crate::route_util::values::temporal_schema(
-            crate::route_util::values_temporal::TemporalKind::Date,
-        );
         check(
             "d",
             "2019-08-23",
             vec![],
-            header("d", Some(date), Value::Int32(18131)),
+            header("d", Some(values::date_schema()), Value::Int32(18131)),
         );
     }
 
@@ -183,6 +197,20 @@ mod tests {
         assert_eq!(
             err.message,
             "Missing required configuration \"value.literal\" which has no default value."
+        );
+    }
+
+    #[test]
+    fn literals_java_throws_on_are_config_errors() {
+        // BigInteger.TEN.pow(2147483647) is an ArithmeticException in Java.
+        let err =
+            InsertHeader::configure(config(&[(HEADER, "h"), (VALUE_LITERAL, "1e2147483647")]))
+                .err()
+                .unwrap();
+        assert_eq!(err.kind, ErrorKind::Config);
+        assert_eq!(
+            err.message,
+            "Invalid value 1e2147483647 for configuration value.literal: it holds a number out of BigDecimal's range or nests too deeply"
         );
     }
 

@@ -1,30 +1,25 @@
 //! What the routing and header transforms share: Java's regular
-//! expressions and replacement strings, Apache's `Values.parseString`,
-//! Apache's configuration rules (`ConfigDef` trims strings, splits lists at
+//! expressions and replacement strings, Apache's configuration rules (`ConfigDef` trims strings, splits lists at
 //! commas, words its errors a certain way) and in-place editing of a
 //! batch's headers and value nodes.
 
 pub mod java_class;
-pub mod java_number;
 mod java_pattern;
 mod java_pattern_lex;
 pub mod java_regex;
 pub mod java_replacement;
 #[cfg(test)]
 pub mod testing;
-pub mod values;
-mod values_parser;
-pub mod values_temporal;
 
 use wasm_connect_sdk::batch::BatchError;
 use wasm_connect_sdk::layout::{HEADER_SIZE, NODE_SIZE, Node, NodeKind};
 use wasm_connect_sdk::prelude::*;
+use wasm_connect_sdk::values::{DATE, DECIMAL, TIME, TIMESTAMP};
 use wasm_connect_sdk::{SchemaDef, ValueRef};
 
 pub use java_regex::JavaRegex;
-pub use values::parse_string;
 
-use java_number::java_trim;
+use crate::field_util::java_trim;
 
 /// A record error for record `i` of the batch.
 pub fn record_error(i: usize) -> impl Fn(BatchError) -> PluginError {
@@ -134,10 +129,7 @@ pub fn java_class_name(value: &ValueRef<'_>, schema: Option<&SchemaDef>) -> &'st
         ValueRef::Int8(_) => "java.lang.Byte",
         ValueRef::Int16(_) => "java.lang.Short",
         ValueRef::Int32(_) | ValueRef::Int64(_)
-            if matches!(
-                logical,
-                Some(values::DATE_NAME | values::TIME_NAME | values::TIMESTAMP_NAME)
-            ) =>
+            if matches!(logical, Some(DATE | TIME | TIMESTAMP)) =>
         {
             "java.util.Date"
         }
@@ -146,7 +138,7 @@ pub fn java_class_name(value: &ValueRef<'_>, schema: Option<&SchemaDef>) -> &'st
         ValueRef::Float32(_) => "java.lang.Float",
         ValueRef::Float64(_) => "java.lang.Double",
         ValueRef::String(_) => "java.lang.String",
-        ValueRef::Bytes(_) if logical == Some(values::DECIMAL_NAME) => "java.math.BigDecimal",
+        ValueRef::Bytes(_) if logical == Some(DECIMAL) => "java.math.BigDecimal",
         ValueRef::Bytes(_) => "[B",
         ValueRef::Array(_) => "java.util.ArrayList",
         ValueRef::Map(_) => "java.util.HashMap",

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use wasm_connect_sdk::{Schema, SchemaType};
+use crate::{Schema, SchemaType};
 
 use super::{DATE, DECIMAL, JValue, ParseError, TIME, TIMESTAMP, date_format, logical_name};
 

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use wasm_connect_sdk::{Schema, SchemaType};
+use crate::{Schema, SchemaType};
 
 use super::date_format::{self, Pattern};
 use super::decimal::{BigDecimal, Integral, java_digit};
@@ -578,3 +578,117 @@ fn smallest_integer(integral: i64) -> Item {
 /// The largest power of ten `BigInteger.TEN.pow` computes: it refuses when
 /// `bitLength(10) × n / 32` (4n/32) passes `MAX_MAG_LENGTH` (2^26 words).
 const POW_TEN_LIMIT: u32 = 536_870_919;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::values::{DATE, TIME, TIMESTAMP};
+
+    /// Apache's `ValuesTest.assertParsed`: the tokens of `input`.
+    fn tokens(input: &str) -> Vec<&str> {
+        let mut tokens = Tokens::new(input);
+        let mut out = Vec::new();
+        while tokens.has_next() {
+            out.push(tokens.next());
+        }
+        out
+    }
+
+    #[test]
+    fn tokenizer_matches_values_test() {
+        for plain in [
+            "  ",
+            "simple",
+            "simple string",
+            "simple \n\t\u{8}string",
+            "'simple' string",
+            "si\\mple",
+            "si\\\\mple",
+            "si\\\"mple",
+            "si\\{mple",
+            "si\\}mple",
+            "si\\]mple",
+            "si\\[mple",
+            "si\\:mple",
+            "si\\,mple",
+        ] {
+            assert_eq!(tokens(plain), vec![plain]);
+        }
+        assert_eq!(tokens("a{b"), vec!["a", "{", "b"]);
+        assert_eq!(tokens("\"b"), vec!["\"", "b"]);
+        assert_eq!(tokens(","), vec![","]);
+        assert_eq!(
+            tokens("\"simple\" string"),
+            vec!["\"", "simple", "\"", " string"]
+        );
+        assert_eq!(tokens("a { b c } d"), vec!["a ", "{", " b c ", "}", " d"]);
+    }
+
+    #[test]
+    fn trim_and_blank_follow_java() {
+        assert_eq!(java_trim("\u{1}\t x \u{0}"), "x");
+        assert_eq!(java_trim("\u{A0}x"), "\u{A0}x");
+        assert!(is_blank(" \n\t"));
+    }
+
+    #[test]
+    fn next_n_consumes_all_or_nothing() {
+        // Apache's shouldConsumeMultipleTokens.
+        let mut tokens = Tokens::new("a:b:c:d:e:f:g:h");
+        assert_eq!(tokens.next_n(5), Some("a:b:c"));
+        assert_eq!(tokens.next(), ":");
+        assert_eq!(tokens.next(), "d");
+        assert_eq!(tokens.next(), ":");
+        assert_eq!(tokens.next_n(8), None);
+        assert_eq!(tokens.next(), "e");
+    }
+
+    const ONE_DAY: i64 = 86_400_000;
+
+    /// Apache's `parseAsTemporal`: the logical type and the instant.
+    fn parse(token: &str) -> Option<(&'static str, i64)> {
+        match parse_as_temporal(token)? {
+            Item::Value(schema, JValue::Date(millis)) => {
+                let kind = match schema.name.as_deref() {
+                    Some(DATE) => DATE,
+                    Some(TIME) => TIME,
+                    Some(TIMESTAMP) => TIMESTAMP,
+                    other => panic!("{token}: a temporal schema named {other:?}"),
+                };
+                Some((kind, millis))
+            }
+            other => panic!("{token}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn iso_literals() {
+        // Values the JDK gives for the same text (UTC).
+        assert_eq!(
+            parse("2019-08-23T14:34:54.346Z"),
+            Some((TIMESTAMP, 1_566_570_894_346))
+        );
+        assert_eq!(parse("2019-08-23"), Some((DATE, 1_566_518_400_000)));
+        assert_eq!(parse("14:34:54.346Z"), Some((TIME, 52_494_346)));
+        assert_eq!(parse("14\\:34\\:54.346Z"), Some((TIME, 52_494_346)));
+        assert_eq!(parse("1970-01-01"), Some((DATE, 0)));
+    }
+
+    #[test]
+    fn lenient_quirks() {
+        // Fields overflow.
+        assert_eq!(parse("2021-02-30"), parse("2021-03-02"));
+        assert_eq!(parse("2020-13-01"), parse("2021-01-01"));
+        // Text after a complete match is ignored.
+        assert_eq!(parse("2020-1-1xx"), parse("2020-01-01"));
+        // Not a date: the year swallows every digit, then '-' is missing.
+        assert_eq!(parse("1234567890"), None);
+        assert_eq!(parse("2019-08-2x"), Some((DATE, 1_564_704_000_000)));
+        assert_eq!(parse("ab-cd-efgh"), None);
+        // Julian before the cutover: 1582-10-04 is followed by 1582-10-15.
+        let (_, oct4) = parse("1582-10-04").unwrap();
+        let (_, oct15) = parse("1582-10-15").unwrap();
+        assert_eq!(oct15 - oct4, ONE_DAY);
+        assert_eq!(parse("0001-01-01"), Some((DATE, -62_135_769_600_000)));
+    }
+}

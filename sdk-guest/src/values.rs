@@ -1,10 +1,23 @@
-//! Apache's `org.apache.kafka.connect.data.Values` (what
-//! SimpleHeaderConverter is built on) and the helpers the converters of
-//! this crate share.
+//! The SDK's counterpart of Apache Kafka Connect's
+//! `org.apache.kafka.connect.data.Values`: [`parse_string`] reads text as
+//! `Values.parseString` does (booleans, the narrowest number type, lists
+//! and maps with a common item schema, quoted strings inside them, dates,
+//! times and timestamps, and otherwise the text itself), and
+//! [`convert_to_string`] writes a value as `Values.convertToString` does.
+//! SimpleHeaderConverter is built on both and InsertHeader on the first;
+//! a plugin that reads or writes Connect values as text the way Apache's
+//! does can use them too.
+//!
+//! The behaviour is Apache's to the byte, quirks included (`[1, ]` is a
+//! one-item list, `12,13` the number 12, `2019-02-30` is 2 March): the
+//! tests replay two recordings of Apache's own classes (see
+//! `tests/data/README.md`). Where Apache would build a value that does not
+//! fit the schema it inferred for it (a time past 24 hours, `[[1],["a"]]`),
+//! a Connect batch cannot carry it, and the text is kept as a string.
 //!
 //! `Values` works on Java objects: a `java.util.Date` for the three time
 //! types, a `BigDecimal` for a decimal, boxed numbers whose class is their
-//! type. [`JValue`] models those objects so that parsing, schema merging
+//! type. `JValue` models those objects so that parsing, schema merging
 //! and the conversions between them follow Java's rules exactly; only at
 //! the end is a parsed value turned into a Connect [`Value`] (a `Date`
 //! becomes an int32 of days, a `Decimal` its unscaled bytes).
@@ -19,30 +32,29 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, OnceLock};
 
-use wasm_connect_sdk::batch::{BatchError, SchemaDef};
-use wasm_connect_sdk::layout::NodeKind;
-use wasm_connect_sdk::prelude::*;
+use crate::batch::BatchError;
+use crate::{Schema, SchemaType, Value};
 
-pub(crate) use format::convert_to_string;
+pub use format::convert_to_string;
 
 use decimal::BigDecimal;
 
 /// The name of Connect's `Date` logical type (int32 days since the epoch).
-pub(crate) const DATE: &str = "org.apache.kafka.connect.data.Date";
+pub const DATE: &str = "org.apache.kafka.connect.data.Date";
 /// The name of Connect's `Time` logical type (int32 ms of the day).
-pub(crate) const TIME: &str = "org.apache.kafka.connect.data.Time";
+pub const TIME: &str = "org.apache.kafka.connect.data.Time";
 /// The name of Connect's `Timestamp` logical type (int64 ms since the epoch).
-pub(crate) const TIMESTAMP: &str = "org.apache.kafka.connect.data.Timestamp";
+pub const TIMESTAMP: &str = "org.apache.kafka.connect.data.Timestamp";
 /// The name of Connect's `Decimal` logical type (unscaled bytes, `scale`).
-pub(crate) const DECIMAL: &str = "org.apache.kafka.connect.data.Decimal";
+pub const DECIMAL: &str = "org.apache.kafka.connect.data.Decimal";
 
 /// How deeply a value may nest before formatting gives up, so a hostile
 /// batch cannot exhaust the stack (the SDK's limit).
-const MAX_DEPTH: usize = wasm_connect_sdk::batch::MAX_DEPTH;
+const MAX_DEPTH: usize = crate::batch::MAX_DEPTH;
 
-/// Why a value could not be written as text.
+/// Why [`convert_to_string`] could not write a value as text.
 #[derive(Debug, thiserror::Error)]
-pub(crate) enum ValuesError {
+pub enum ValuesError {
     /// The batch could not be read.
     #[error(transparent)]
     Batch(#[from] BatchError),
@@ -58,7 +70,7 @@ pub(crate) enum ValuesError {
     /// Java's `new BigInteger(new byte[0])`.
     #[error("a Decimal value has no bytes (Zero length BigInteger)")]
     EmptyDecimal,
-    /// Nesting past [`MAX_DEPTH`].
+    /// Nesting past the batch layout's limit, [`crate::batch::MAX_DEPTH`].
     #[error("a value nests deeper than {MAX_DEPTH} levels")]
     TooDeep,
 }
@@ -228,7 +240,7 @@ fn cached(cell: &'static OnceLock<Arc<Schema>>, make: impl FnOnce() -> Schema) -
 }
 
 /// Apache's required primitive schema of `schema_type` (`Schema.INT8_SCHEMA`…).
-pub(crate) fn primitive(schema_type: SchemaType) -> Arc<Schema> {
+pub fn primitive(schema_type: SchemaType) -> Arc<Schema> {
     static CELLS: [OnceLock<Arc<Schema>>; 9] = [const { OnceLock::new() }; 9];
     let slot = match schema_type {
         SchemaType::Int8 => 0,
@@ -254,25 +266,25 @@ fn logical(schema_type: SchemaType, name: &str) -> Schema {
 }
 
 /// `Date.SCHEMA`.
-pub(crate) fn date_schema() -> Arc<Schema> {
+pub fn date_schema() -> Arc<Schema> {
     static CELL: OnceLock<Arc<Schema>> = OnceLock::new();
     cached(&CELL, || logical(SchemaType::Int32, DATE))
 }
 
 /// `Time.SCHEMA`.
-pub(crate) fn time_schema() -> Arc<Schema> {
+pub fn time_schema() -> Arc<Schema> {
     static CELL: OnceLock<Arc<Schema>> = OnceLock::new();
     cached(&CELL, || logical(SchemaType::Int32, TIME))
 }
 
 /// `Timestamp.SCHEMA`.
-pub(crate) fn timestamp_schema() -> Arc<Schema> {
+pub fn timestamp_schema() -> Arc<Schema> {
     static CELL: OnceLock<Arc<Schema>> = OnceLock::new();
     cached(&CELL, || logical(SchemaType::Int64, TIMESTAMP))
 }
 
 /// `Decimal.schema(scale)`.
-pub(crate) fn decimal_schema(scale: i32) -> Arc<Schema> {
+pub fn decimal_schema(scale: i32) -> Arc<Schema> {
     let mut schema = logical(SchemaType::Bytes, DECIMAL);
     schema.parameters = vec![("scale".to_owned(), scale.to_string())];
     Arc::new(schema)
@@ -291,27 +303,31 @@ fn logical_name(schema: &Schema) -> Option<&'static str> {
 
 /// What [`parse_string`] found.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Parsed {
+pub enum Parsed {
     /// The literal `null`: a null value without a schema.
     Null,
     /// A string: the whole text, with a required string schema.
     Text,
     /// A typed value and its inferred schema.
     Value(Arc<Schema>, Value),
-    /// Java failed with something other than a `DataException` (see
-    /// [`ParseError::Fatal`]): SimpleHeaderConverter then keeps the raw
-    /// bytes, Apache's fallback for any unexpected failure.
+    /// Java fails with something other than a `DataException`: an
+    /// `ArithmeticException` for a number whose exponent needs a power of
+    /// ten past `BigInteger`'s range, or (our limit, where Java goes on
+    /// until its stack overflows) nesting past the batch layout's
+    /// [`crate::batch::MAX_DEPTH`]. SimpleHeaderConverter then keeps the
+    /// raw bytes, Apache's fallback for any unexpected failure.
     Unparseable,
 }
 
-/// `Values.parseString(text)`, as SimpleHeaderConverter uses it.
+/// `Values.parseString(text)`.
 ///
 /// Where Java would hand on a value that does not fit its own inferred
-/// schema (possible only inside lists and maps whose items mix types in
-/// ways its merging does not check, such as `[[1],["a"]]` or a date and a
-/// time in one list), our batches cannot carry it; such text is kept as a
-/// string, which is also what Apache gives whenever parsing fails.
-pub(crate) fn parse_string(text: &str) -> Parsed {
+/// schema (a time past 24 hours such as `25:00:00.000Z`, or lists and maps
+/// whose items mix types in ways its merging does not check, such as
+/// `[[1],["a"]]` or a date and a time in one list), our batches cannot
+/// carry it; such text is kept as a string, which is also what Apache
+/// gives whenever parsing fails.
+pub fn parse_string(text: &str) -> Parsed {
     if text.is_empty() {
         return Parsed::Text;
     }
@@ -417,50 +433,6 @@ fn schemaless(value: JValue) -> Option<Value> {
         // A date or decimal means nothing without its logical schema.
         JValue::Date(_) | JValue::Decimal(_) => return None,
     })
-}
-
-/// The class of the Java object behind a node (what `getClass()` prints
-/// after `class `), for Apache's error messages. Lists and maps are
-/// reported as the classes Connect's own converters build.
-pub(crate) fn java_class(kind: Option<NodeKind>, schema: Option<&SchemaDef>) -> &'static str {
-    let name = schema.and_then(|s| s.name.as_deref());
-    match kind {
-        None | Some(NodeKind::Null) => "null",
-        Some(NodeKind::Boolean) => "java.lang.Boolean",
-        Some(NodeKind::Int8) => "java.lang.Byte",
-        Some(NodeKind::Int16) => "java.lang.Short",
-        Some(NodeKind::Int32) if matches!(name, Some(DATE | TIME)) => "java.util.Date",
-        Some(NodeKind::Int32) => "java.lang.Integer",
-        Some(NodeKind::Int64) if name == Some(TIMESTAMP) => "java.util.Date",
-        Some(NodeKind::Int64) => "java.lang.Long",
-        Some(NodeKind::Float32) => "java.lang.Float",
-        Some(NodeKind::Float64) => "java.lang.Double",
-        Some(NodeKind::String) => "java.lang.String",
-        Some(NodeKind::Bytes) if name == Some(DECIMAL) => "java.math.BigDecimal",
-        Some(NodeKind::Bytes) => "[B",
-        Some(NodeKind::Array) => "java.util.ArrayList",
-        Some(NodeKind::Map) => "java.util.HashMap",
-        Some(NodeKind::Struct) => "org.apache.kafka.connect.data.Struct",
-    }
-}
-
-/// The name of Java's `Schema.Type` constant (`INT32`, `FLOAT64`…), as
-/// Apache's messages print a schema type.
-pub(crate) fn schema_type_name(schema_type: SchemaType) -> &'static str {
-    match schema_type {
-        SchemaType::Int8 => "INT8",
-        SchemaType::Int16 => "INT16",
-        SchemaType::Int32 => "INT32",
-        SchemaType::Int64 => "INT64",
-        SchemaType::Float32 => "FLOAT32",
-        SchemaType::Float64 => "FLOAT64",
-        SchemaType::Boolean => "BOOLEAN",
-        SchemaType::String => "STRING",
-        SchemaType::Bytes => "BYTES",
-        SchemaType::Array => "ARRAY",
-        SchemaType::Map => "MAP",
-        SchemaType::Struct => "STRUCT",
-    }
 }
 
 #[cfg(test)]

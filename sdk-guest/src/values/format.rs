@@ -6,17 +6,19 @@
 //! carry their logical type only in the schema, so the schema is what tells
 //! a `Date` (an int32 of days) from a plain int32.
 
-use wasm_connect_sdk::batch::SchemaDef;
-use wasm_connect_sdk::layout::{NONE, Node};
-use wasm_connect_sdk::{Batch, ValueRef, java};
+use crate::batch::SchemaDef;
+use crate::layout::{NONE, Node};
+use crate::{Batch, ValueRef, java};
 
 use super::decimal::BigDecimal;
 use super::{DATE, DECIMAL, MAX_DEPTH, TIME, TIMESTAMP, ValuesError, date_format};
 
-/// Append the text of the value `node` holds, whose schema is the batch's
-/// schema `schema` (or [`NONE`]), to `out`. `embedded` is true inside
-/// arrays, maps and structs, where strings are quoted.
-pub(crate) fn convert_to_string(
+/// `Values.convertToString`: appends to `out` the text of the value that
+/// `node` of `batch` holds, under the batch's schema `schema` (or
+/// [`NONE`]). It reads the batch's nodes in place, copying nothing into
+/// owned values first. Top-level strings are written as they are; inside
+/// lists, maps and structs they are quoted and escaped.
+pub fn convert_to_string(
     batch: &Batch,
     node: Node,
     schema: u32,

@@ -388,6 +388,10 @@ mod tests {
             ("1.5E-3", "15", 4),
             ("-12E+0002", "-12", -2),
             ("1e0000000000000005", "1", -5),
+            ("-0012.50", "-1250", 2),
+            ("-0.0", "0", 1),
+            ("1e400", "1", -400),
+            ("1E-00000000000005", "1", 5),
         ] {
             let d = dec(text);
             assert_eq!(
@@ -398,6 +402,7 @@ mod tests {
         }
         assert_eq!(dec("\u{663}\u{664}.\u{FF15}").unscaled_string(), "345");
         assert_eq!(dec("1e\u{661}").scale(), -1);
+        assert!(!dec("-0.0").negative, "BigDecimal zero has no sign");
         for bad in [
             "",
             "-",
@@ -412,6 +417,9 @@ mod tests {
             " 1",
             "0x1",
             "1e5.5",
+            "++1",
+            "1x",
+            "e5",
             "1e12345678901",
             "1e2147483649",
             "NaN",
@@ -422,6 +430,15 @@ mod tests {
         // The scale must fit an int: 1e-2147483648 has scale 2^31.
         assert_eq!(BigDecimal::parse("1e-2147483648"), None);
         assert_eq!(dec("1e2147483648").scale(), i32::MIN);
+    }
+
+    #[test]
+    fn digits_follow_java() {
+        assert_eq!(java_digit('7'), Some(7));
+        assert_eq!(java_digit('\u{0663}'), Some(3)); // Arabic-Indic three
+        assert_eq!(java_digit('\u{FF19}'), Some(9)); // fullwidth nine
+        assert_eq!(java_digit('a'), None);
+        assert_eq!(java_digit('\u{104A1}'), None); // outside the BMP
     }
 
     #[test]
@@ -465,6 +482,13 @@ mod tests {
         assert_eq!(dec("1e19").integral(), Integral::TooBig);
         assert_eq!(dec("1e400").integral(), Integral::TooBig);
         assert_eq!(dec("0e-400").integral(), Integral::Long(0));
+        assert_eq!(dec("300.0").integral(), Integral::Long(300));
+        assert_eq!(dec("1e2").integral(), Integral::Long(100));
+        assert_eq!(dec("1200e-2").integral(), Integral::Long(12));
+        assert_eq!(dec("0e99999").integral(), Integral::Long(0));
+        assert_eq!(dec("5.").integral(), Integral::Long(5));
+        assert_eq!(dec(".5").integral(), Integral::No);
+        assert_eq!(dec("\u{0661}\u{0662}").integral(), Integral::Long(12));
     }
 
     #[test]
@@ -480,6 +504,14 @@ mod tests {
             ("256", vec![0x01, 0x00]),
             ("-256", vec![0xff, 0x00]),
             ("-32768", vec![0x80, 0x00]),
+            (
+                "12345678901234567890",
+                vec![0x00, 0xab, 0x54, 0xa9, 0x8c, 0xeb, 0x1f, 0x0a, 0xd2],
+            ),
+            (
+                "-9223372036854775809",
+                vec![0xff, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+            ),
         ] {
             let d = dec(text);
             assert_eq!(d.unscaled_bytes(), bytes, "{text}");
@@ -507,5 +539,8 @@ mod tests {
         assert!(dec("1e39").to_f32().is_infinite());
         assert_eq!(dec("-1e-50").to_f32().to_bits(), (-0.0f32).to_bits());
         assert_eq!(dec("1.7976931348623157E308").to_f64(), f64::MAX);
+        assert_eq!(dec("1e39").to_f64(), 1e39);
+        assert_eq!(dec("1e2147483647").to_f64(), f64::INFINITY);
+        assert_eq!(dec("1e-2147483647").to_f64(), 0.0);
     }
 }

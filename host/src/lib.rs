@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod kafka;
 pub mod logging;
+pub mod metrics;
 pub mod plugin;
 pub mod rest;
 pub mod runtime;

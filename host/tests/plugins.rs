@@ -71,7 +71,7 @@ async fn builtins_answer_to_apache_names() {
         .err()
         .unwrap()
         .to_string();
-    assert!(err.starts_with("Failed to find any connector plugin named 'com.example.Nope'. Available connectors: wasmconnect.file.FileStreamSinkConnector, wasmconnect.file.FileStreamSourceConnector."), "{err}");
+    assert!(err.starts_with("Failed to find any connector plugin named 'com.example.Nope'. Available connectors: wasmconnect.datagen.DatagenConnector, wasmconnect.file.FileStreamSinkConnector, wasmconnect.file.FileStreamSourceConnector."), "{err}");
 }
 
 #[tokio::test]

@@ -268,6 +268,13 @@ impl Broker {
     }
 }
 
+impl Broker {
+    /// The broker's process id (benchmarks read its CPU time).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
 impl Drop for Broker {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -340,6 +347,19 @@ impl Worker {
         connectors: &[PathBuf],
         port: u16,
     ) -> Self {
+        Self::start_with_args(cwd, log_dir, worker_props, connectors, port, &[])
+    }
+
+    /// Like [`Worker::start_in`], with more command-line arguments
+    /// (`--log-format json`).
+    pub fn start_with_args(
+        cwd: &Path,
+        log_dir: &Path,
+        worker_props: &Path,
+        connectors: &[PathBuf],
+        port: u16,
+        args: &[&str],
+    ) -> Self {
         let log = unique(log_dir.join("worker.log"));
         let out = fs::File::create(&log).unwrap();
         let child = Command::new(binary())
@@ -347,7 +367,13 @@ impl Worker {
             .arg("standalone")
             .arg(worker_props)
             .args(connectors)
-            .env("WASM_CONNECT_LOG", "info,wasm_connect=debug")
+            .args(args)
+            // Benchmarks log less (WASM_CONNECT_E2E_LOG=warn).
+            .env(
+                "WASM_CONNECT_LOG",
+                std::env::var("WASM_CONNECT_E2E_LOG")
+                    .unwrap_or_else(|_| "info,wasm_connect=debug".into()),
+            )
             .env("NO_COLOR", "1")
             .stdout(out.try_clone().unwrap())
             .stderr(out)
@@ -362,6 +388,11 @@ impl Worker {
             worker.get("/").ok().filter(|(s, _)| *s == 200)
         });
         worker
+    }
+
+    /// The worker's process id (benchmarks read its CPU time).
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map_or(0, Child::id)
     }
 
     /// The worker's log so far.
@@ -427,6 +458,29 @@ impl Worker {
         Ok((status, location, json))
     }
 
+    /// GET a path whose answer is text (`/metrics`): (status, body).
+    pub fn get_text(&self, path: &str) -> Result<(u16, String), String> {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .build()
+            .into();
+        let mut response = agent
+            .get(format!("{}{path}", self.url))
+            .call()
+            .map_err(|e| e.to_string())?;
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().unwrap_or_default();
+        Ok((status, text))
+    }
+
+    /// The value of one sample in `/metrics` (`name{labels}`, exactly as
+    /// written there), or None when the scrape does not have it.
+    pub fn metric(&self, sample: &str) -> Option<f64> {
+        let (_, text) = self.get_text("/metrics").ok()?;
+        metric_value(&text, sample)
+    }
+
     /// Wait until connector `name` and its `tasks` tasks are all in
     /// `state`; the status body then.
     pub fn wait_state(&self, name: &str, state: &str, tasks: usize) -> serde_json::Value {
@@ -480,6 +534,13 @@ impl Drop for Worker {
             let _ = child.wait();
         }
     }
+}
+
+/// The value of `sample` (`name{labels}`) in a Prometheus text scrape.
+pub fn metric_value(text: &str, sample: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(sample)?.strip_prefix(' '))
+        .and_then(|v| v.trim().parse().ok())
 }
 
 fn unique(path: PathBuf) -> PathBuf {

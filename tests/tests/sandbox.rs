@@ -226,7 +226,7 @@ fn hostile_plugins_fail_only_their_own_task() {
     );
     assert!(
         log.lines()
-            .any(|l| l.contains("connector=h-stdout") && l.contains("flood line 0 ")),
+            .any(|l| l.contains("[h-stdout|task-0]") && l.contains("flood line 0 ")),
         "plugin output is attributed to its connector and task"
     );
 

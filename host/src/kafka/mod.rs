@@ -151,6 +151,31 @@ impl KafkaSettings {
     }
 }
 
+/// A librdkafka log line, attributed to `span` (the task whose client wrote
+/// it): librdkafka calls from its own threads, outside the task's span.
+/// Target `rdkafka`, the logger `/admin/loggers` knows it by.
+pub(crate) fn client_log(
+    span: &tracing::Span,
+    level: rdkafka::config::RDKafkaLogLevel,
+    facility: &str,
+    message: &str,
+) {
+    use rdkafka::config::RDKafkaLogLevel as L;
+    span.in_scope(|| match level {
+        L::Emerg | L::Alert | L::Critical | L::Error => {
+            tracing::error!(target: "rdkafka", facility, "{message}")
+        }
+        L::Warning => tracing::warn!(target: "rdkafka", facility, "{message}"),
+        L::Notice | L::Info => tracing::info!(target: "rdkafka", facility, "{message}"),
+        L::Debug => tracing::debug!(target: "rdkafka", facility, "{message}"),
+    });
+}
+
+/// A librdkafka client error, attributed to `span` as [`client_log`] does.
+pub(crate) fn client_error(span: &tracing::Span, error: rdkafka::error::KafkaError, reason: &str) {
+    span.in_scope(|| tracing::warn!(target: "rdkafka", "Kafka client error: {error}: {reason}"));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

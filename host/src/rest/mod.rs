@@ -91,6 +91,7 @@ pub fn router(state: RestState) -> Router {
     Router::new()
         .route("/", get(admin::root))
         .route("/health", get(admin::health))
+        .route("/metrics", get(admin::metrics))
         .route("/connectors", get(c::list).post(c::create))
         .route("/connectors/{name}", get(c::info).delete(c::delete))
         .route(

@@ -55,6 +55,8 @@ pub(crate) struct Shared {
     pub default_limits: crate::plugin::Limits,
     /// The worker's default restart policy for failed tasks.
     pub default_restarts: crate::config::RestartPolicy,
+    /// What `/metrics` shows.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl Shared {
@@ -168,6 +170,8 @@ pub(crate) struct TaskContext {
     pub steps: Vec<StepPlugin>,
     /// What the task's plugins may use.
     pub limits: crate::plugin::Limits,
+    /// The task's metrics (kept across its automatic restarts).
+    pub metrics: Arc<crate::metrics::TaskMetrics>,
 }
 
 /// Why a task stopped working.

@@ -51,9 +51,18 @@ impl RebalanceLog {
 
 struct SinkContext {
     log: Arc<RebalanceLog>,
+    /// The task's span, for librdkafka's lines.
+    span: tracing::Span,
 }
 
-impl ClientContext for SinkContext {}
+impl ClientContext for SinkContext {
+    fn log(&self, level: rdkafka::config::RDKafkaLogLevel, fac: &str, message: &str) {
+        crate::kafka::client_log(&self.span, level, fac, message);
+    }
+    fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
+        crate::kafka::client_error(&self.span, error, reason);
+    }
+}
 
 impl ConsumerContext for SinkContext {
     fn post_rebalance(&self, _: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
@@ -61,7 +70,8 @@ impl ConsumerContext for SinkContext {
             Rebalance::Assign(l) => (true, l),
             Rebalance::Revoke(l) => (false, l),
             Rebalance::Error(e) => {
-                tracing::warn!("Consumer group rebalance failed: {e}");
+                self.span
+                    .in_scope(|| tracing::warn!("Consumer group rebalance failed: {e}"));
                 return;
             }
         };
@@ -119,7 +129,10 @@ pub(crate) async fn run(
         ctx.shared
             .kafka
             .consumer_config(name, &client_id, &overrides)
-            .create_with_context(SinkContext { log: log.clone() })
+            .create_with_context(SinkContext {
+                log: log.clone(),
+                span: tracing::Span::current(),
+            })
             .map_err(|e| {
                 TaskError::Other(format!("cannot create the consumer {client_id}: {e}"))
             })?,
@@ -139,6 +152,7 @@ pub(crate) async fn run(
         subscribed = ctx.connector.topics.clone();
         subscribe(&consumer, &subscribed)?;
     }
+    ctx.metrics.started();
     tracing::info!(topics = ?ctx.connector.topics, regex = ?ctx.connector.topics_regex, "Sink task started");
 
     let mut offsets = Offsets::default();
@@ -162,12 +176,12 @@ pub(crate) async fn run(
                 }
                 next_refresh = Instant::now() + TOPIC_REFRESH;
             }
-            rebalances(sandbox, &plugins, &log, &mut offsets).await?;
+            rebalances(sandbox, &plugins, &log, &mut offsets, &ctx.metrics).await?;
             if Instant::now() >= next_commit {
                 if let Some(dlq) = &dlq {
                     dlq.flush(ctx.shared.flush_timeout).await?;
                 }
-                commit(sandbox, &plugins, &consumer, &mut offsets, false).await?;
+                commit(sandbox, &plugins, &consumer, &mut offsets, false, &ctx.metrics).await?;
                 next_commit = Instant::now() + ctx.shared.flush_interval;
             }
 
@@ -221,6 +235,8 @@ pub(crate) async fn run(
             if raw.is_empty() {
                 continue;
             }
+            ctx.metrics.read_total.inc_by(raw.len() as u64);
+            ctx.metrics.batch_size.observe(raw.len() as f64);
             raw.tag_positions().map_err(|e| TaskError::Other(e.to_string()))?;
             // The consumed form is kept only when a failed record may need
             // it (the error log and the dead letter queue).
@@ -233,8 +249,12 @@ pub(crate) async fn run(
                 dlq.send(ctx, original, &skipped).await?;
             }
             if !batch.is_empty() {
+                ctx.metrics.send_total.inc_by(batch.len() as u64);
+                let started = std::time::Instant::now();
                 put(sandbox, &plugins.task, batch.into(), stop).await?;
+                ctx.metrics.put_time.observe(started.elapsed().as_secs_f64());
             }
+            ctx.metrics.memory.set(sandbox.memory_used() as i64);
             for (tp, next_offset) in consumed {
                 offsets.consumed.insert(tp, next_offset);
             }
@@ -244,13 +264,29 @@ pub(crate) async fn run(
 
     // On a clean stop, flush and commit what was put; after a failure,
     // commit nothing: the records are read again after a restart.
-    let outcome = match (outcome, &dlq) {
-        (Ok(()), Some(dlq)) => match dlq.flush(ctx.shared.flush_timeout).await {
-            Ok(()) => commit(sandbox, &plugins, &consumer, &mut offsets, true).await,
-            Err(e) => Err(e),
-        },
-        (Ok(()), None) => commit(sandbox, &plugins, &consumer, &mut offsets, true).await,
-        (Err(e), _) => Err(e),
+    let outcome = match outcome {
+        Ok(()) => {
+            let flushed = match &dlq {
+                Some(dlq) => dlq.flush(ctx.shared.flush_timeout).await,
+                None => Ok(()),
+            };
+            match flushed {
+                Ok(()) => {
+                    let (metrics, final_commit) = (&ctx.metrics, true);
+                    commit(
+                        sandbox,
+                        &plugins,
+                        &consumer,
+                        &mut offsets,
+                        final_commit,
+                        metrics,
+                    )
+                    .await
+                }
+                Err(e) => Err(e),
+            }
+        }
+        Err(e) => Err(e),
     };
     if errors.skipped_total > 0 {
         tracing::info!(
@@ -443,6 +479,7 @@ async fn rebalances(
     plugins: &Plugins,
     log: &RebalanceLog,
     offsets: &mut Offsets,
+    metrics: &crate::metrics::TaskMetrics,
 ) -> Result<(), TaskError> {
     for (assigned, partitions) in log.take() {
         let list: Vec<wit::TopicPartition> = partitions
@@ -453,9 +490,11 @@ async fn rebalances(
             })
             .collect();
         if assigned {
+            metrics.partitions.inc_by(partitions.len() as i64);
             tracing::info!(partitions = ?partitions, "Partitions assigned");
             sandbox.open(&plugins.task, &list).await?;
         } else {
+            metrics.partitions.dec_by(partitions.len() as i64);
             tracing::info!(partitions = ?partitions, "Partitions revoked");
             for tp in &partitions {
                 offsets.consumed.remove(tp);
@@ -475,6 +514,7 @@ async fn commit(
     consumer: &Arc<SinkConsumer>,
     offsets: &mut Offsets,
     final_commit: bool,
+    metrics: &crate::metrics::TaskMetrics,
 ) -> Result<(), TaskError> {
     let current: Vec<wit::TopicPartitionOffset> = offsets
         .consumed
@@ -502,7 +542,9 @@ async fn commit(
         return Ok(());
     }
     let c = consumer.clone();
+    let started = std::time::Instant::now();
     let committed = tokio::task::spawn_blocking(move || c.commit(&list, CommitMode::Sync)).await;
+    metrics.offset_commit(matches!(committed, Ok(Ok(()))), started.elapsed());
     match committed {
         Ok(Ok(())) => {
             tracing::debug!(partitions = moved.len(), "Committed consumer offsets");

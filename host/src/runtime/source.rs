@@ -31,16 +31,29 @@ const QUEUE_FULL_WAIT: Duration = Duration::from_millis(5);
 /// Acknowledgements from the producer go straight to the tracker.
 struct DeliveryContext {
     tracker: Tracker,
+    metrics: Arc<crate::metrics::TaskMetrics>,
+    /// The task's span, for librdkafka's lines.
+    span: tracing::Span,
 }
 
-impl ClientContext for DeliveryContext {}
+impl ClientContext for DeliveryContext {
+    fn log(&self, level: rdkafka::config::RDKafkaLogLevel, fac: &str, message: &str) {
+        crate::kafka::client_log(&self.span, level, fac, message);
+    }
+    fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
+        crate::kafka::client_error(&self.span, error, reason);
+    }
+}
 
 impl ProducerContext for DeliveryContext {
     type DeliveryOpaque = usize;
 
     fn delivery(&self, result: &DeliveryResult<'_>, seq: usize) {
         match result {
-            Ok(_) => self.tracker.ack(seq as u64),
+            Ok(_) => {
+                self.metrics.write_total.inc();
+                self.tracker.ack(seq as u64);
+            }
             Err((e, message)) => self.tracker.fail(format!(
                 "Kafka did not accept a record for topic {}: {e}",
                 message.topic()
@@ -101,11 +114,14 @@ pub(crate) async fn run(
             .producer_config(&client_id, &overrides)
             .create_with_context(DeliveryContext {
                 tracker: tracker.clone(),
+                metrics: ctx.metrics.clone(),
+                span: tracing::Span::current(),
             })
             .map_err(|e| {
                 TaskError::Other(format!("cannot create the producer {client_id}: {e}"))
             })?,
     );
+    ctx.metrics.started();
     tracing::info!(offsets = offsets.len(), "Source task started");
 
     let mut next_commit = Instant::now() + ctx.shared.flush_interval;
@@ -133,7 +149,12 @@ pub(crate) async fn run(
             continue;
         }
         pause.resume(ctx);
-        let batch = match sandbox.poll(&plugins.task).await {
+        let polled_at = std::time::Instant::now();
+        let polled = sandbox.poll(&plugins.task).await;
+        ctx.metrics
+            .poll_time
+            .observe(polled_at.elapsed().as_secs_f64());
+        let batch = match polled {
             Ok(b) => b,
             Err(e) if e.is_retriable() => {
                 tracing::warn!("Poll failed, retrying: {e}");
@@ -151,6 +172,8 @@ pub(crate) async fn run(
             continue;
         }
         idle_wait = MIN_IDLE_WAIT;
+        ctx.metrics.poll_total.inc_by(batch.len() as u64);
+        ctx.metrics.batch_size.observe(batch.len() as f64);
         let step = process(sandbox, &plugins, &classes, &mut errors, batch, stop).await;
         let (positions, batch, original) = match step {
             Ok(done) => done,
@@ -179,6 +202,11 @@ pub(crate) async fn run(
         {
             break Err(e);
         }
+        if let Some(d) = &dlq {
+            ctx.metrics.dlq_requests.inc_by(d.skipped.len() as u64);
+        }
+        ctx.metrics.active.set(tracker.in_flight() as i64);
+        ctx.metrics.memory.set(sandbox.memory_used() as i64);
         topics.record(ctx, &batch);
     };
     if errors.skipped_total > 0 {
@@ -470,7 +498,10 @@ async fn commit(
         .iter()
         .map(|(p, o)| (p.clone(), Some(o.clone())))
         .collect();
+    let started = std::time::Instant::now();
     let stored = tokio::task::spawn_blocking(move || store.commit(&name, &to_store)).await;
+    ctx.metrics
+        .offset_commit(matches!(stored, Ok(Ok(()))), started.elapsed());
     match stored {
         Ok(Ok(())) => {
             tracing::debug!(partitions = offsets.len(), "Committed source offsets");

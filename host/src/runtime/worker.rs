@@ -69,6 +69,9 @@ pub(super) struct RunningTask {
     pub grants: crate::plugin::Grants,
     pub control: watch::Sender<TargetState>,
     pub join: JoinHandle<()>,
+    /// Its metrics, forgotten when it is stopped (a FAILED task keeps them
+    /// until then, for its error counts).
+    pub metrics: Arc<crate::metrics::TaskMetrics>,
 }
 
 pub(super) enum ConnectorHandle {
@@ -150,6 +153,7 @@ impl Worker {
                 providers,
                 default_limits: config.plugin_limits,
                 default_restarts: config.restarts,
+                metrics: Arc::new(crate::metrics::Metrics::default()),
             }),
             defaults: (
                 config.key_converter.clone(),
@@ -159,6 +163,36 @@ impl Worker {
             running: Mutex::new(BTreeMap::new()),
             topic_reset_allowed: config.topic_tracking_allow_reset,
         }
+    }
+
+    /// The worker's metrics, for `/metrics`.
+    pub fn metrics(&self) -> &crate::metrics::Metrics {
+        &self.shared.metrics
+    }
+
+    /// `GET /metrics`: every metric, with each connector's and task's
+    /// state as the status store has it now.
+    pub fn render_metrics(&self) -> Result<String, std::fmt::Error> {
+        let lower = |s: State| format!("{s:?}").to_ascii_lowercase();
+        let connectors = self
+            .connector_names()
+            .into_iter()
+            .map(|name| {
+                let statuses = &self.shared.statuses;
+                crate::metrics::ConnectorState {
+                    state: statuses
+                        .connector(&name)
+                        .map_or_else(|| "unassigned".to_owned(), |s| lower(s.state)),
+                    tasks: statuses
+                        .tasks(&name)
+                        .into_iter()
+                        .map(|(_, t)| lower(t.state))
+                        .collect(),
+                    name,
+                }
+            })
+            .collect();
+        self.shared.metrics.render(connectors)
     }
 
     /// The plugins this worker found.
@@ -643,6 +677,7 @@ impl Worker {
                 );
                 task.join.abort();
             }
+            self.shared.metrics.remove_task(&task.metrics);
         }
     }
 
@@ -779,8 +814,11 @@ impl Worker {
             tracing::info!(connector = %name, "Connector is STOPPED: not starting it");
             return Ok(Running::default());
         }
+        let startups = self.shared.metrics.worker();
+        startups.connector_startup_attempts.inc();
         match self.start_instance(config, plugin, &stored.config).await {
             Ok((sandbox, handle, template)) => {
+                startups.connector_startup_success.inc();
                 let tasks = self.spawn_tasks(&template, stored.target_state);
                 let state = match stored.target_state {
                     TargetState::Paused => State::Paused,
@@ -794,6 +832,7 @@ impl Worker {
                 })
             }
             Err(StartError::Rejected(problems)) => {
+                startups.connector_startup_failure.inc();
                 self.shared.statuses.remove(name);
                 Err(WorkerError::InvalidConfig(ConfigErrors {
                     source_name: format!("connector {name}"),
@@ -801,6 +840,7 @@ impl Worker {
                 }))
             }
             Err(StartError::Failed(trace)) => {
+                startups.connector_startup_failure.inc();
                 tracing::error!(connector = %name, "Connector failed to start: {trace}");
                 self.shared.set_connector(name, State::Failed, Some(trace));
                 Ok(Running::default())
@@ -935,6 +975,17 @@ impl Worker {
         );
         grants.merge(&template.explicit);
         let effective = grants.clone();
+        let kind = template.kind;
+        let aliases: Vec<String> = template.steps.iter().map(|s| s.alias.clone()).collect();
+        let metrics = self.shared.metrics.add_task(
+            &template.config.name,
+            id,
+            match kind {
+                ConnectorType::Source => crate::metrics::TaskKind::Source,
+                ConnectorType::Sink => crate::metrics::TaskKind::Sink,
+            },
+            &aliases,
+        );
         let ctx = TaskContext {
             shared: self.shared.clone(),
             connector: template.config.clone(),
@@ -945,8 +996,9 @@ impl Worker {
             converters: template.converters.clone(),
             steps: template.steps.clone(),
             limits: template.limits,
+            metrics,
         };
-        let kind = template.kind;
+        let task_metrics = ctx.metrics.clone();
         let (control_tx, control_rx) = watch::channel(initial);
         let connector = ctx.connector.name.clone();
         let shared = ctx.shared.clone();
@@ -959,15 +1011,18 @@ impl Worker {
                 let mut attempt = 0u32;
                 loop {
                     let started = tokio::time::Instant::now();
+                    ctx.metrics.attempt();
                     let result = run_task(&ctx, kind, &mut control).await;
                     let e = match result {
                         Ok(()) => {
                             tracing::info!("Task stopped");
                             shared.set_task(&connector, id, State::Unassigned, None);
+                            shared.metrics.remove_task(&ctx.metrics);
                             return;
                         }
                         Err(e) => e,
                     };
+                    ctx.metrics.attempt_failed();
                     // A task that ran well for a while starts counting anew.
                     if started.elapsed() >= restarts.backoff_max {
                         attempt = 0;
@@ -982,6 +1037,7 @@ impl Worker {
                         return;
                     }
                     attempt += 1;
+                    ctx.metrics.restarts.inc();
                     let wait = restarts.backoff(attempt);
                     tracing::warn!(
                         attempt,
@@ -1005,6 +1061,7 @@ impl Worker {
                     }
                     if super::is_stopped(&control) {
                         shared.set_task(&connector, id, State::Unassigned, None);
+                        shared.metrics.remove_task(&ctx.metrics);
                         return;
                     }
                     shared.set_task(&connector, id, State::Running, None);
@@ -1017,6 +1074,7 @@ impl Worker {
             grants: effective,
             control: control_tx,
             join,
+            metrics: task_metrics,
         })
     }
 }

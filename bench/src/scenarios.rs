@@ -96,6 +96,16 @@ impl Env {
         })
     }
 
+    /// Records per batch task 0 of `connector` saw on average, from its
+    /// batch-size histogram.
+    pub fn mean_batch(&self, connector: &str) -> f64 {
+        let labels = format!(r#"{{connector="{connector}",task="0"}}"#);
+        let (_, text) = self.worker.get_text("/metrics").unwrap_or_default();
+        let get = |name: &str| metric_value(&text, &format!("{name}{labels}")).unwrap_or(0.0);
+        get("kafka_connect_connector_task_batch_size_sum")
+            / get("kafka_connect_connector_task_batch_size_count").max(1.0)
+    }
+
     /// Run this binary as a raw-side child (`produce` or `consume`) and
     /// return the JSON line it ends with.
     pub fn raw(&self, args: &[String]) -> Value {
@@ -230,6 +240,11 @@ pub fn source(records: u64, rounds: u32) {
             cpu: (cpu_of(env.worker.pid()) - cpu0).as_secs_f64(),
             broker_cpu: (cpu_of(env.broker.pid()) - broker0).as_secs_f64(),
         };
+        println!(
+            "round {}: wasm-connect polled {:.0} records a batch",
+            round + 1,
+            env.mean_batch(&name)
+        );
         env.delete(&name);
         let broker0 = cpu_of(env.broker.pid());
         let out = env.raw(&env.args("produce", &raw_topic, records));
@@ -302,6 +317,11 @@ fn sink_rounds(
             cpu: (cpu_of(env.worker.pid()) - cpu0).as_secs_f64(),
             broker_cpu: (cpu_of(env.broker.pid()) - broker0).as_secs_f64(),
         };
+        println!(
+            "round {}: wasm-connect read {:.0} records a batch",
+            round + 1,
+            env.mean_batch(&name)
+        );
         env.delete(&name);
         let broker0 = cpu_of(env.broker.pid());
         let mut args = env.args("consume", topic, records);

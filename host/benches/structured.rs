@@ -3,7 +3,7 @@
 //! struct records, through wasmtime into the built-in components, beside
 //! the same plugin code compiled natively (plain Rust, no boundary), and a
 //! transform that changes nothing, for the cost of the boundary alone.
-//! Times are the benchmark thread's CPU time (see [`cpu_now`]).
+//! Times are the benchmark thread's CPU time (see [`common::cpu_now`]).
 //!
 //! Run: `cargo bench -p wasm-connect --bench structured`. Results and the
 //! machine they came from are in BENCHMARKS.md.
@@ -166,19 +166,6 @@ impl Call<'_> {
     }
 }
 
-/// The CPU time of this thread so far. Wasmtime runs a call's guest code
-/// on a fiber of the calling thread (`block_on` drives it here), so this
-/// counts the host's and the guest's work alike, but not the time other
-/// processes of the shared machine hold the core: with wall time, samples
-/// of one run spread from 2.3 to 7.7 µs per record for the same call.
-fn cpu_now() -> Duration {
-    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
-    Duration::new(
-        u64::try_from(t.tv_sec).unwrap(),
-        u32::try_from(t.tv_nsec).unwrap(),
-    )
-}
-
 /// Times `call` through wasmtime, each time on a fresh copy of `input`
 /// (as a batch built from Kafka or returned by a task is); only the call
 /// is timed.
@@ -196,9 +183,9 @@ fn bench_wasm(
                 let mut total = Duration::ZERO;
                 for _ in 0..iters {
                     let batch = input.clone();
-                    let start = cpu_now();
+                    let start = common::cpu_now();
                     let out = call.run(sandbox, batch).await;
-                    total += cpu_now() - start;
+                    total += common::cpu_now() - start;
                     std::hint::black_box(out);
                 }
                 total
@@ -221,9 +208,9 @@ fn bench_native(
             let mut total = Duration::ZERO;
             for _ in 0..iters {
                 let batch = input.clone();
-                let start = cpu_now();
+                let start = common::cpu_now();
                 let out = call(batch);
-                total += cpu_now() - start;
+                total += common::cpu_now() - start;
                 std::hint::black_box(out);
             }
             total

@@ -311,9 +311,15 @@ pub fn binary() -> PathBuf {
         return PathBuf::from(p);
     }
     let exe = std::env::current_exe().unwrap();
-    // target/<profile>/deps/<test> → target/<profile>/wasm-connect
+    // target/<profile>/deps/<test> → target/<profile>/wasm-connect; a
+    // binary beside it (the benchmarks' target/release/) is taken first.
+    let beside = exe.with_file_name("wasm-connect");
     let dir = exe.parent().and_then(Path::parent).unwrap();
-    let bin = dir.join("wasm-connect");
+    let bin = if beside.exists() {
+        beside
+    } else {
+        dir.join("wasm-connect")
+    };
     assert!(
         bin.exists(),
         "{} is missing: run the tests with `cargo test --workspace` (or `cargo build -p wasm-connect` first)",

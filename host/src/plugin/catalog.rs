@@ -181,10 +181,17 @@ impl PluginCatalog {
             search_path: plugin_path.to_vec(),
             ..Self::default()
         };
-        for file in catalog.discover(plugin_path) {
+        let files = catalog.discover(plugin_path);
+        let count = files.len();
+        for (n, file) in files.into_iter().enumerate() {
             let (compiler, path) = (engine.clone(), file.clone());
+            // Progress: a first start compiles every file (seconds each for
+            // large components); later starts load them from the cache.
+            tracing::info!(file = %file.display(), "Loading plugin file {} of {count}", n + 1);
+            let started = std::time::Instant::now();
             // Compiling is CPU-heavy; keep it off the async worker threads.
             let compiled = tokio::task::spawn_blocking(move || load_file(&compiler, &path)).await;
+            tracing::debug!(file = %file.display(), took_ms = started.elapsed().as_millis() as u64, "Compiled or loaded from the cache");
             let loaded = match compiled {
                 Ok(Ok(loaded)) => loaded,
                 Ok(Err(e)) => {

@@ -6,9 +6,11 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures_util::{Stream, StreamExt};
 use rdkafka::consumer::{
-    BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer,
+    BaseConsumer, CommitMode, Consumer, ConsumerContext, MessageStream, Rebalance, StreamConsumer,
 };
+use rdkafka::error::KafkaResult;
 use rdkafka::message::{BorrowedMessage, Headers};
 use rdkafka::{ClientContext, Message, Offset, Timestamp, TopicPartitionList};
 use tokio::time::{Instant, sleep_until};
@@ -155,6 +157,9 @@ pub(crate) async fn run(
     ctx.metrics.started();
     tracing::info!(topics = ?ctx.connector.topics, regex = ?ctx.connector.topics_regex, "Sink task started");
 
+    // One stream for the task's life: a `recv()` per message would register
+    // and drop a waker each time.
+    let mut messages = consumer.stream();
     let mut offsets = Offsets::default();
     let mut next_commit = Instant::now() + ctx.shared.flush_interval;
     let mut pause = PauseReport::default();
@@ -192,8 +197,8 @@ pub(crate) async fn run(
                 pause.pause(ctx);
                 pause_assignment(&consumer, true);
                 tokio::select! {
-                    m = consumer.recv(), if !subscribed.is_empty() => {
-                        if let Ok(msg) = m {
+                    m = messages.next(), if !subscribed.is_empty() => {
+                        if let Some(Ok(msg)) = m {
                             rewind(&consumer, &msg, &mut rewound);
                         }
                     }
@@ -210,31 +215,43 @@ pub(crate) async fn run(
             // Wait for a first record (or the next timer), then take what is
             // already buffered, up to max.poll.records.
             let first = tokio::select! {
-                m = consumer.recv(), if !subscribed.is_empty() => Some(m),
+                m = messages.next(), if !subscribed.is_empty() => m,
                 _ = sleep_until(wake) => None,
                 _ = super::stopped(stop) => None,
             };
             let Some(first) = first else { continue };
             let mut raw = Batch::new();
-            let mut consumed: Vec<((String, i32), i64)> = Vec::new();
+            // Next offset per (topic index in `raw`, partition): a few
+            // entries a batch, nothing allocated per message.
+            let mut consumed: Vec<(u32, i32, i64)> = Vec::new();
             let mut next = Some(first);
             while let Some(m) = next.take() {
                 match m {
                     Ok(msg) => {
-                        append(&mut raw, &msg).map_err(|e| TaskError::Other(e.to_string()))?;
-                        topics.record_name(ctx, msg.topic());
-                        consumed.push(((msg.topic().to_owned(), msg.partition()), msg.offset() + 1));
+                        let topic = append(&mut raw, &msg).map_err(|e| TaskError::Other(e.to_string()))?;
+                        let (partition, next_offset) = (msg.partition(), msg.offset() + 1);
+                        match consumed.iter_mut().find(|(t, p, _)| *t == topic && *p == partition) {
+                            Some(slot) => slot.2 = next_offset,
+                            None => consumed.push((topic, partition, next_offset)),
+                        }
                     }
                     Err(e) => tracing::warn!("Consumer error: {e}"),
                 }
                 if raw.len() >= max_records {
                     break;
                 }
-                next = tokio::time::timeout(Duration::ZERO, consumer.recv()).await.ok();
+                next = buffered(&mut messages);
             }
             if raw.is_empty() {
                 continue;
             }
+            for topic in &raw.topics {
+                topics.record_name(ctx, topic);
+            }
+            let consumed: Vec<((String, i32), i64)> = consumed
+                .into_iter()
+                .filter_map(|(t, p, o)| Some(((raw.topics.get(t as usize)?.clone(), p), o)))
+                .collect();
             ctx.metrics.read_total.inc_by(raw.len() as u64);
             ctx.metrics.batch_size.observe(raw.len() as f64);
             raw.tag_positions().map_err(|e| TaskError::Other(e.to_string()))?;
@@ -393,9 +410,22 @@ async fn matching_topics(consumer: &Arc<SinkConsumer>, re: &regex::Regex) -> Vec
     }
 }
 
+/// The next message if one is already waiting in the consumer's queue;
+/// never waits (a batch takes what is there, as Apache's `poll` does).
+fn buffered<'a>(
+    messages: &mut MessageStream<'a, SinkContext>,
+) -> Option<KafkaResult<BorrowedMessage<'a>>> {
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match std::pin::Pin::new(messages).poll_next(&mut cx) {
+        std::task::Poll::Ready(m) => m,
+        std::task::Poll::Pending => None,
+    }
+}
+
 /// Append a consumed message to a raw batch: key and value as bytes
-/// nodes, headers as bytes, no schemas.
-fn append(batch: &mut Batch, msg: &BorrowedMessage<'_>) -> Result<(), BatchError> {
+/// nodes, headers as bytes, no schemas. Returns the index of its topic in
+/// the batch's topic table.
+fn append(batch: &mut Batch, msg: &BorrowedMessage<'_>) -> Result<u32, BatchError> {
     let topic = batch.intern_topic(msg.topic())?;
     let mut desc = RecordDesc {
         topic,
@@ -440,7 +470,7 @@ fn append(batch: &mut Batch, msg: &BorrowedMessage<'_>) -> Result<(), BatchError
         }
     }
     batch.push_desc(&desc);
-    Ok(())
+    Ok(topic)
 }
 
 /// `put`, retried while the plugin says the failure is retriable (as Apache

@@ -688,14 +688,21 @@ impl Worker {
         mut sandbox: Sandbox,
         handle: ConnectorHandle,
     ) {
-        let stopped = match &handle {
-            ConnectorHandle::Source(h) => sandbox.stop_source_connector(h).await,
-            ConnectorHandle::Sink(h) => sandbox.stop_sink_connector(h).await,
-        };
-        if let Err(e) = stopped {
-            tracing::warn!(connector = %name, "Connector did not stop cleanly: {e}");
+        // In the connector's span: what the plugin logs while it stops
+        // is attributed to it.
+        let span = tracing::info_span!("connector", connector = %name);
+        async {
+            let stopped = match &handle {
+                ConnectorHandle::Source(h) => sandbox.stop_source_connector(h).await,
+                ConnectorHandle::Sink(h) => sandbox.stop_sink_connector(h).await,
+            };
+            if let Err(e) = stopped {
+                tracing::warn!("Connector did not stop cleanly: {e}");
+            }
+            sandbox.close_all().await;
         }
-        sandbox.close_all().await;
+        .instrument(span)
+        .await;
     }
 
     /// The plugin's own checks of a configuration (beyond its config
@@ -886,7 +893,10 @@ impl Worker {
             &mut Vec::new(),
         );
         let span = tracing::info_span!("connector", connector = %name);
-        let mut sandbox = Sandbox::with_limits(self.shared.engine.clone(), &grants, limits)
+        // Made in the connector's span, so its plugins' standard output and
+        // error are attributed to the connector.
+        let mut sandbox = span
+            .in_scope(|| Sandbox::with_limits(self.shared.engine.clone(), &grants, limits))
             .map_err(|e| fail(e.to_string()))?;
         let started = async {
             match kind {

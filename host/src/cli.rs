@@ -254,7 +254,13 @@ async fn standalone(args: StandaloneArgs) -> Result<(), CliError> {
     let source_name = format!("worker config {}", args.worker_config.display());
     // Plugins first: config providers may be plugins, and they resolve
     // `${…}` in the worker's own settings too, as in Apache.
-    let engine = Arc::new(PluginEngine::new()?);
+    let options = crate::config::worker::engine_options(&entries).map_err(|problems| {
+        crate::config::ConfigErrors {
+            source_name: source_name.clone(),
+            problems,
+        }
+    })?;
+    let engine = Arc::new(PluginEngine::with_options(&options)?);
     let started = std::time::Instant::now();
     let catalog = Arc::new(
         PluginCatalog::load(
@@ -395,6 +401,9 @@ async fn standalone(args: StandaloneArgs) -> Result<(), CliError> {
     }
     worker.restore(&from_files).await;
     ready.store(true, Ordering::Release);
+    if let Some(interval) = config.reload_interval {
+        tokio::spawn(worker.clone().watch_plugins(interval, stop_tx.subscribe()));
+    }
 
     wait_for_signal().await;
     tracing::info!("Stopping: committing offsets and stopping tasks");

@@ -124,6 +124,7 @@ pub fn router(state: RestState) -> Router {
         .route("/connectors/{name}/topics", get(c::topics))
         .route("/connectors/{name}/topics/reset", put(c::reset_topics))
         .route("/connector-plugins", get(plugins::list))
+        .route("/plugin-files", get(plugins::files))
         .route("/connector-plugins/{plugin}/config", get(plugins::config))
         .route(
             "/connector-plugins/{plugin}/config/validate",

@@ -69,6 +69,9 @@ pub(super) struct RunningTask {
     pub grants: crate::plugin::Grants,
     pub control: watch::Sender<TargetState>,
     pub join: JoinHandle<()>,
+    /// How many times the task created its plugins (each attempt that got
+    /// that far counts): a hot reload waits for the first.
+    pub started: watch::Receiver<u64>,
 }
 
 pub(super) enum ConnectorHandle {
@@ -121,6 +124,8 @@ pub struct Worker {
     pub(super) running: Mutex<BTreeMap<String, Running>>,
     /// `topic.tracking.allow.reset`.
     pub(super) topic_reset_allowed: bool,
+    /// What hot reload saw of the plugin files.
+    pub(super) reloads: std::sync::Mutex<super::reload::Reloads>,
 }
 
 impl Worker {
@@ -133,10 +138,11 @@ impl Worker {
         stores: Stores,
         providers: Arc<ConfigProviders>,
     ) -> Self {
+        let reloads = super::reload::Reloads::of(&catalog);
         Self {
             shared: Arc::new(Shared {
                 engine,
-                catalog,
+                catalog: std::sync::RwLock::new(catalog),
                 kafka,
                 offsets: stores.offsets,
                 configs: stores.configs,
@@ -158,12 +164,13 @@ impl Worker {
             ),
             running: Mutex::new(BTreeMap::new()),
             topic_reset_allowed: config.topic_tracking_allow_reset,
+            reloads: std::sync::Mutex::new(reloads),
         }
     }
 
-    /// The plugins this worker found.
-    pub fn catalog(&self) -> &Arc<PluginCatalog> {
-        &self.shared.catalog
+    /// The plugins this worker has now (hot reload may replace them).
+    pub fn catalog(&self) -> Arc<PluginCatalog> {
+        self.shared.catalog()
     }
 
     /// The worker's id (`host:port`).
@@ -205,7 +212,7 @@ impl Worker {
             Err(mut errors) => {
                 // Report the plugin's own problems too: every problem at once.
                 if let Some(class) = crate::config::get(&entries, "connector.class")
-                    && let Ok(plugin) = self.shared.catalog.find(KindClass::Connector, class)
+                    && let Ok(plugin) = self.shared.catalog().find(KindClass::Connector, class)
                 {
                     let entries = crate::config::dedupe(entries);
                     errors
@@ -215,17 +222,15 @@ impl Worker {
                 return Err(WorkerError::InvalidConfig(errors));
             }
         };
-        let plugin = self
-            .shared
-            .catalog
-            .find(KindClass::Connector, &config.class)?;
+        let catalog = self.shared.catalog();
+        let plugin = catalog.find(KindClass::Connector, &config.class)?;
         let mut problems = check_against(&plugin.manifest.config, &config.entries, "");
         crate::config::plugin_limits(&config.entries, self.shared.default_limits, &mut problems);
         if plugin.manifest.kind == PluginKind::SinkConnector {
             problems.extend(config.sink_problems());
         }
         for t in &config.transforms {
-            match self.shared.catalog.find(KindClass::Transform, &t.class) {
+            match self.shared.catalog().find(KindClass::Transform, &t.class) {
                 Ok(p) => problems.extend(check_against(
                     &p.manifest.config,
                     &t.config,
@@ -238,7 +243,7 @@ impl Worker {
             }
         }
         for p in &config.predicates {
-            match self.shared.catalog.find(KindClass::Predicate, &p.class) {
+            match self.shared.catalog().find(KindClass::Predicate, &p.class) {
                 Ok(found) => problems.extend(check_against(
                     &found.manifest.config,
                     &p.config,
@@ -515,7 +520,11 @@ impl Worker {
 
     pub(super) fn kind_of(&self, entries: &[(String, String)]) -> Option<ConnectorType> {
         let class = crate::config::get(entries, "connector.class")?;
-        let plugin = self.shared.catalog.find(KindClass::Connector, class).ok()?;
+        let plugin = self
+            .shared
+            .catalog()
+            .find(KindClass::Connector, class)
+            .ok()?;
         match plugin.manifest.kind {
             PluginKind::SourceConnector => Some(ConnectorType::Source),
             PluginKind::SinkConnector => Some(ConnectorType::Sink),
@@ -704,7 +713,7 @@ impl Worker {
     /// Resolve the converters of a connector (its overrides, else the
     /// worker's defaults).
     fn converters(&self, config: &ConnectorConfig) -> Result<Converters, NotFound> {
-        let catalog = &self.shared.catalog;
+        let catalog = self.shared.catalog();
         let resolve =
             |spec: &ConverterSpec, class: KindClass| -> Result<ConverterPlugin, NotFound> {
                 Ok(ConverterPlugin {
@@ -737,7 +746,7 @@ impl Worker {
 
     /// Resolve the transformation chain of a connector.
     fn steps(&self, config: &ConnectorConfig) -> Result<Vec<StepPlugin>, NotFound> {
-        let catalog = &self.shared.catalog;
+        let catalog = self.shared.catalog();
         let mut out = Vec::with_capacity(config.transforms.len());
         for t in &config.transforms {
             let predicate = match &t.predicate {
@@ -935,6 +944,7 @@ impl Worker {
         );
         grants.merge(&template.explicit);
         let effective = grants.clone();
+        let (started_tx, started_rx) = watch::channel(0u64);
         let ctx = TaskContext {
             shared: self.shared.clone(),
             connector: template.config.clone(),
@@ -945,6 +955,7 @@ impl Worker {
             converters: template.converters.clone(),
             steps: template.steps.clone(),
             limits: template.limits,
+            started: started_tx,
         };
         let kind = template.kind;
         let (control_tx, control_rx) = watch::channel(initial);
@@ -1017,6 +1028,7 @@ impl Worker {
             grants: effective,
             control: control_tx,
             join,
+            started: started_rx,
         })
     }
 }

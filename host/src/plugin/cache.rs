@@ -271,9 +271,15 @@ impl CompileCache {
         header.extend_from_slice(source);
         header.extend_from_slice(&(artifact.len() as u64).to_le_bytes());
         header.extend_from_slice(&sha256(&artifact));
-        let temp = self
-            .dir
-            .join(format!(".{}.{}.tmp", hex(&source[..8]), std::process::id()));
+        // Unique per process and write: two workers, or two identical
+        // files loaded at once, never write into the same temporary file.
+        static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let temp = self.dir.join(format!(
+            ".{}.{}.{}.tmp",
+            hex(&source[..8]),
+            std::process::id(),
+            WRITES.fetch_add(1, Ordering::Relaxed)
+        ));
         let written = (|| {
             let mut f = fs::File::create(&temp)?;
             f.write_all(&header)?;

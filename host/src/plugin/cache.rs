@@ -137,6 +137,71 @@ impl CompileCache {
         }
     }
 
+    /// The SHA-256 this cache noted for the file at `path` when its size,
+    /// modification and change times and inode were what they are now
+    /// (see [`Self::remember`]).
+    pub fn recall(&self, path: &Path) -> Option<[u8; 32]> {
+        let now = stat_line(&fs::metadata(path).ok()?);
+        let memo = fs::read_to_string(self.memo_path(path)).ok()?;
+        let (noted, sha) = memo.trim_end().rsplit_once(' ')?;
+        if noted != now {
+            return None;
+        }
+        let mut out = [0u8; 32];
+        for (i, byte) in out.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(sha.get(i * 2..i * 2 + 2)?, 16).ok()?;
+        }
+        Some(out)
+    }
+
+    /// Note that the file at `path`, as `meta` (taken before its bytes were
+    /// read) describes it, hashes to `sha`: a later start finds its entry
+    /// without reading and hashing the file again, as `make`, cargo and
+    /// git's index trust a file whose metadata did not change. The change
+    /// time (in nanoseconds) and inode change with any write or
+    /// replacement, even one that keeps the size and modification time.
+    /// Best effort: without a note the file is hashed again.
+    pub fn remember(&self, path: &Path, meta: &fs::Metadata, sha: &[u8; 32]) {
+        let memo = self.memo_path(path);
+        let Some(dir) = memo.parent() else {
+            return;
+        };
+        if create_private_dir(dir).is_err() {
+            return;
+        }
+        static NOTES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let temp = memo.with_extension(format!(
+            "{}.{}.tmp",
+            std::process::id(),
+            NOTES.fetch_add(1, Ordering::Relaxed)
+        ));
+        let text = format!("{} {}\n", stat_line(meta), hex(sha));
+        if fs::write(&temp, text)
+            .and_then(|()| fs::rename(&temp, &memo))
+            .is_err()
+        {
+            let _ = fs::remove_file(&temp);
+        }
+    }
+
+    /// The component of a verified entry for bytes hashing to `source`, or
+    /// None (the caller then reads the file and goes through [`Self::load`],
+    /// which says why an entry is not used).
+    pub fn hit(&self, engine: &Engine, path: &Path, source: &[u8; 32]) -> Option<Component> {
+        let entry = self.entry_path(source);
+        let stored = fs::read(&entry).ok()?;
+        let component = self.verified(engine, source, &stored).ok()?;
+        touch(&entry);
+        tracing::debug!(file = %path.display(), entry = %entry.display(), "Loaded compiled plugin from the cache");
+        Some(component)
+    }
+
+    /// Where the note of `path`'s hash is kept.
+    fn memo_path(&self, path: &Path) -> PathBuf {
+        let key = sha256(path.as_os_str().as_encoded_bytes());
+        self.dir.join("files").join(hex(&key[..16]))
+    }
+
     /// The entry file for a component whose bytes hash to `source`.
     pub fn entry_path(&self, source: &[u8; 32]) -> PathBuf {
         self.dir.join(format!("{}.{ENTRY_EXT}", hex(source)))
@@ -160,10 +225,7 @@ impl CompileCache {
         };
         let rebuilt = match found {
             Some(Ok(component)) => {
-                // Least recently used goes first when the folder is full.
-                if let Ok(f) = fs::File::options().write(true).open(&entry) {
-                    let _ = f.set_modified(SystemTime::now());
-                }
+                touch(&entry);
                 tracing::debug!(file = %path.display(), entry = %entry.display(), "Loaded compiled plugin from the cache");
                 return Ok((component, CacheOutcome::Hit));
             }
@@ -343,6 +405,39 @@ impl CompileCache {
     }
 }
 
+/// Mark an entry used now: the least recently used go first when the
+/// folder is full.
+fn touch(entry: &Path) {
+    if let Ok(f) = fs::File::options().write(true).open(entry) {
+        let _ = f.set_modified(SystemTime::now());
+    }
+}
+
+/// What identifies one version of a file without reading it: size,
+/// modification time, change time and inode (all in one line).
+fn stat_line(meta: &fs::Metadata) -> String {
+    let nanos = |t: std::io::Result<SystemTime>| {
+        t.ok()
+            .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos())
+    };
+    #[cfg(unix)]
+    let (changed, inode) = {
+        use std::os::unix::fs::MetadataExt;
+        (
+            i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
+            meta.ino(),
+        )
+    };
+    #[cfg(not(unix))]
+    let (changed, inode) = (0i128, 0u64);
+    format!(
+        "{} {} {changed} {inode}",
+        meta.len(),
+        nanos(meta.modified())
+    )
+}
+
 /// Create `dir` (and its parents), readable only by this user: entries are
 /// machine code the worker runs.
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
@@ -493,6 +588,41 @@ mod tests {
             );
             assert!(component.component_type().exports(&engine).count() == 0);
         }
+    }
+
+    #[test]
+    fn a_remembered_hash_holds_only_while_the_file_is_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = engine(true);
+        let cache = cache(&dir.path().join("cache"), &engine);
+        let file = dir.path().join("p.wasm");
+        fs::write(&file, component(9)).unwrap();
+        assert_eq!(cache.recall(&file), None);
+        let meta = fs::metadata(&file).unwrap();
+        let sha = sha256(&fs::read(&file).unwrap());
+        cache.remember(&file, &meta, &sha);
+        assert_eq!(cache.recall(&file), Some(sha));
+        assert!(cache.hit(&engine, &file, &sha).is_none(), "no entry yet");
+        cache
+            .load(&engine, &file, &fs::read(&file).unwrap())
+            .unwrap();
+        assert!(cache.hit(&engine, &file, &sha).is_some());
+        // Other bytes of the same size, the modification time kept: the
+        // note no longer holds.
+        let mut other = fs::read(&file).unwrap();
+        let last = other.len() - 1;
+        other[last] ^= 1;
+        fs::write(&file, &other).unwrap();
+        fs::File::options()
+            .write(true)
+            .open(&file)
+            .unwrap()
+            .set_modified(meta.modified().unwrap())
+            .unwrap();
+        assert_eq!(cache.recall(&file), None);
+        // A note that is not ours is ignored.
+        fs::write(cache.memo_path(&file), "garbage").unwrap();
+        assert_eq!(cache.recall(&file), None);
     }
 
     #[test]

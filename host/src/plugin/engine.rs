@@ -342,11 +342,29 @@ impl PluginEngine {
             path: path.to_owned(),
             reason,
         };
+        // A file unchanged since its hash was noted is not read at all.
+        if let Some(cache) = &self.cache
+            && let Some(sha256) = cache.recall(path)
+            && let Some(component) = cache.hit(&self.engine, path, &sha256)
+        {
+            return Ok(Compiled {
+                component,
+                sha256,
+                outcome: CacheOutcome::Hit,
+            });
+        }
+        // Taken before the read: a change during it makes the note stale,
+        // never wrong.
+        let meta = std::fs::metadata(path).map_err(|e| fail(format!("cannot read it: {e}")))?;
         let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read it: {e}")))?;
         check_header(&bytes).map_err(fail)?;
         let sha256 = cache::sha256(&bytes);
         let (component, outcome) = match &self.cache {
-            Some(cache) => cache.load(&self.engine, path, &bytes).map_err(fail)?,
+            Some(cache) => {
+                let loaded = cache.load(&self.engine, path, &bytes).map_err(fail)?;
+                cache.remember(path, &meta, &sha256);
+                loaded
+            }
             None => (
                 Component::from_binary(&self.engine, &bytes).map_err(|e| fail(format!("{e:#}")))?,
                 CacheOutcome::Uncached("plugin.cache.enable=false".into()),

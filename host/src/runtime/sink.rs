@@ -9,6 +9,7 @@ use std::time::Duration;
 use rdkafka::consumer::{
     BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer,
 };
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{BorrowedMessage, Headers};
 use rdkafka::{ClientContext, Message, Offset, Timestamp, TopicPartitionList};
 use tokio::time::{Instant, sleep_until};
@@ -53,7 +54,19 @@ struct SinkContext {
     log: Arc<RebalanceLog>,
 }
 
-impl ClientContext for SinkContext {}
+impl ClientContext for SinkContext {
+    /// librdkafka reports a subscribed topic that does not exist (yet) as a
+    /// global error; for a sink it is the normal state until a producer
+    /// creates the topic, and the consumer picks it up by itself, so it is a
+    /// warning (as Apache's consumer logs it), not an error for an operator.
+    fn error(&self, error: KafkaError, reason: &str) {
+        if error.rdkafka_error_code() == Some(RDKafkaErrorCode::UnknownTopicOrPartition) {
+            tracing::warn!("Subscribed topic not available yet: {reason}");
+        } else {
+            tracing::error!("Kafka consumer error: {error}: {reason}");
+        }
+    }
+}
 
 impl ConsumerContext for SinkContext {
     fn post_rebalance(&self, _: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {

@@ -581,6 +581,35 @@ pub fn worker_properties(dir: &Path, broker: &Broker, port: u16, extra: &str) ->
     path
 }
 
+/// Build the test plugin crate `tests/<name>` for wasm32-wasip2 with
+/// `env` set, and copy the component to `dest`. Every test plugin shares
+/// one target folder, so the SDK is compiled once for all of them.
+pub fn build_test_plugin(name: &str, env: &[(&str, &str)], dest: &Path) -> PathBuf {
+    let root = repo_root();
+    let target = root.join("target").join("hostile");
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(root.join("tests").join(name))
+        .args([
+            "build",
+            "--release",
+            "--target",
+            "wasm32-wasip2",
+            "--target-dir",
+        ])
+        .arg(&target)
+        .envs(env.iter().copied())
+        .status()
+        .expect("cannot run cargo");
+    assert!(status.success(), "building tests/{name} failed");
+    let built = target.join(format!(
+        "wasm32-wasip2/release/wasm_connect_test_{}.wasm",
+        name.replace('-', "_")
+    ));
+    fs::create_dir_all(dest.parent().unwrap()).unwrap();
+    fs::copy(&built, dest).unwrap();
+    dest.to_owned()
+}
+
 /// The repository's root folder.
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

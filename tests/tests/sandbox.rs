@@ -10,7 +10,6 @@
     reason = "test code: a failure should stop loudly"
 )]
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use serde_json::json;
@@ -18,25 +17,8 @@ use wasm_connect_e2e::*;
 
 /// Build the hostile plugin for wasm32-wasip2 and put it into `dir`.
 fn hostile_plugin(dir: &Path) -> PathBuf {
-    let root = repo_root();
-    let target = root.join("target").join("hostile");
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .current_dir(root.join("tests").join("hostile"))
-        .args([
-            "build",
-            "--release",
-            "--target",
-            "wasm32-wasip2",
-            "--target-dir",
-        ])
-        .arg(&target)
-        .status()
-        .expect("cannot run cargo");
-    assert!(status.success(), "building tests/hostile failed");
-    let built = target.join("wasm32-wasip2/release/wasm_connect_test_hostile.wasm");
     let plugins = dir.join("plugins");
-    std::fs::create_dir_all(&plugins).unwrap();
-    std::fs::copy(&built, plugins.join("hostile.wasm")).unwrap();
+    build_test_plugin("hostile", &[], &plugins.join("hostile.wasm"));
     plugins
 }
 

@@ -2,6 +2,7 @@
 //! sandboxes tasks run their plugins in.
 
 pub mod bindings;
+pub mod cache;
 pub mod catalog;
 pub mod config_provider;
 pub mod convert;
@@ -9,6 +10,10 @@ pub mod engine;
 pub mod output;
 pub mod sandbox;
 
+pub use cache::{CacheOutcome, CacheSettings};
 pub use catalog::{KindClass, LoadError, NotFound, PluginCatalog, PluginFile, PluginInfo};
-pub use engine::{DirGrant, EngineError, Grants, LimitExceeded, Limits, PluginEngine, TaskState};
+pub use engine::{
+    Compiled, DirGrant, EngineError, EngineOptions, Grants, LimitExceeded, Limits, PluginEngine,
+    TaskState,
+};
 pub use sandbox::{CallError, Sandbox};

@@ -9,6 +9,7 @@ mod info;
 mod lifecycle;
 mod offsets_api;
 mod pipeline;
+mod reload;
 mod sink;
 mod source;
 pub mod tracker;
@@ -35,7 +36,9 @@ pub use worker::{Stores, Worker, WorkerError};
 /// What every task of the worker shares.
 pub(crate) struct Shared {
     pub engine: Arc<PluginEngine>,
-    pub catalog: Arc<PluginCatalog>,
+    /// The plugins: replaced as a whole when a hot reload switches a file
+    /// (`reload.rs`); whoever holds the old one keeps a consistent view.
+    pub catalog: std::sync::RwLock<Arc<PluginCatalog>>,
     pub kafka: KafkaSettings,
     pub offsets: Arc<dyn OffsetStore>,
     pub configs: Arc<dyn ConfigStore>,
@@ -60,6 +63,22 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// The plugins as they are now.
+    pub(crate) fn catalog(&self) -> Arc<PluginCatalog> {
+        self.catalog
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Switch to `catalog`.
+    pub(crate) fn set_catalog(&self, catalog: Arc<PluginCatalog>) {
+        *self
+            .catalog
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = catalog;
+    }
+
     fn set_task(&self, connector: &str, task: u32, state: State, trace: Option<String>) {
         self.statuses.put_task(
             connector,
@@ -172,6 +191,15 @@ pub(crate) struct TaskContext {
     pub limits: crate::plugin::Limits,
     /// The task's metrics (kept across its automatic restarts).
     pub metrics: Arc<crate::metrics::TaskMetrics>,
+    /// Counted up each time the task has created its plugins.
+    pub started: watch::Sender<u64>,
+}
+
+impl TaskContext {
+    /// The task created its plugins: it runs on this version.
+    pub(crate) fn report_started(&self) {
+        self.started.send_modify(|n| *n += 1);
+    }
 }
 
 /// Why a task stopped working.

@@ -117,6 +117,7 @@ pub(crate) async fn run(
         converters: ctx.converters.create(sandbox).await?,
         chain: Chain::create(&ctx.steps, sandbox).await?,
     };
+    ctx.report_started();
     let classes = ctx.converters.classes();
     let mut errors = ErrorHandler::new(ctx);
     let dlq = match (&ctx.connector.errors.dlq_topic, errors.tolerates()) {

@@ -72,6 +72,9 @@ pub(super) struct RunningTask {
     /// Its metrics, forgotten when it is stopped (a FAILED task keeps them
     /// until then, for its error counts).
     pub metrics: Arc<crate::metrics::TaskMetrics>,
+    /// How many times the task created its plugins (each attempt that got
+    /// that far counts): a hot reload waits for the first.
+    pub started: watch::Receiver<u64>,
 }
 
 pub(super) enum ConnectorHandle {
@@ -124,6 +127,8 @@ pub struct Worker {
     pub(super) running: Mutex<BTreeMap<String, Running>>,
     /// `topic.tracking.allow.reset`.
     pub(super) topic_reset_allowed: bool,
+    /// What hot reload saw of the plugin files.
+    pub(super) reloads: std::sync::Mutex<super::reload::Reloads>,
 }
 
 impl Worker {
@@ -136,10 +141,11 @@ impl Worker {
         stores: Stores,
         providers: Arc<ConfigProviders>,
     ) -> Self {
+        let reloads = super::reload::Reloads::of(&catalog);
         Self {
             shared: Arc::new(Shared {
                 engine,
-                catalog,
+                catalog: std::sync::RwLock::new(catalog),
                 kafka,
                 offsets: stores.offsets,
                 configs: stores.configs,
@@ -162,6 +168,7 @@ impl Worker {
             ),
             running: Mutex::new(BTreeMap::new()),
             topic_reset_allowed: config.topic_tracking_allow_reset,
+            reloads: std::sync::Mutex::new(reloads),
         }
     }
 
@@ -195,9 +202,9 @@ impl Worker {
         self.shared.metrics.render(connectors)
     }
 
-    /// The plugins this worker found.
-    pub fn catalog(&self) -> &Arc<PluginCatalog> {
-        &self.shared.catalog
+    /// The plugins this worker has now (hot reload may replace them).
+    pub fn catalog(&self) -> Arc<PluginCatalog> {
+        self.shared.catalog()
     }
 
     /// The worker's id (`host:port`).
@@ -239,7 +246,7 @@ impl Worker {
             Err(mut errors) => {
                 // Report the plugin's own problems too: every problem at once.
                 if let Some(class) = crate::config::get(&entries, "connector.class")
-                    && let Ok(plugin) = self.shared.catalog.find(KindClass::Connector, class)
+                    && let Ok(plugin) = self.shared.catalog().find(KindClass::Connector, class)
                 {
                     let entries = crate::config::dedupe(entries);
                     errors
@@ -249,17 +256,15 @@ impl Worker {
                 return Err(WorkerError::InvalidConfig(errors));
             }
         };
-        let plugin = self
-            .shared
-            .catalog
-            .find(KindClass::Connector, &config.class)?;
+        let catalog = self.shared.catalog();
+        let plugin = catalog.find(KindClass::Connector, &config.class)?;
         let mut problems = check_against(&plugin.manifest.config, &config.entries, "");
         crate::config::plugin_limits(&config.entries, self.shared.default_limits, &mut problems);
         if plugin.manifest.kind == PluginKind::SinkConnector {
             problems.extend(config.sink_problems());
         }
         for t in &config.transforms {
-            match self.shared.catalog.find(KindClass::Transform, &t.class) {
+            match self.shared.catalog().find(KindClass::Transform, &t.class) {
                 Ok(p) => problems.extend(check_against(
                     &p.manifest.config,
                     &t.config,
@@ -272,7 +277,7 @@ impl Worker {
             }
         }
         for p in &config.predicates {
-            match self.shared.catalog.find(KindClass::Predicate, &p.class) {
+            match self.shared.catalog().find(KindClass::Predicate, &p.class) {
                 Ok(found) => problems.extend(check_against(
                     &found.manifest.config,
                     &p.config,
@@ -549,7 +554,11 @@ impl Worker {
 
     pub(super) fn kind_of(&self, entries: &[(String, String)]) -> Option<ConnectorType> {
         let class = crate::config::get(entries, "connector.class")?;
-        let plugin = self.shared.catalog.find(KindClass::Connector, class).ok()?;
+        let plugin = self
+            .shared
+            .catalog()
+            .find(KindClass::Connector, class)
+            .ok()?;
         match plugin.manifest.kind {
             PluginKind::SourceConnector => Some(ConnectorType::Source),
             PluginKind::SinkConnector => Some(ConnectorType::Sink),
@@ -746,7 +755,7 @@ impl Worker {
     /// Resolve the converters of a connector (its overrides, else the
     /// worker's defaults).
     fn converters(&self, config: &ConnectorConfig) -> Result<Converters, NotFound> {
-        let catalog = &self.shared.catalog;
+        let catalog = self.shared.catalog();
         let resolve =
             |spec: &ConverterSpec, class: KindClass| -> Result<ConverterPlugin, NotFound> {
                 Ok(ConverterPlugin {
@@ -779,7 +788,7 @@ impl Worker {
 
     /// Resolve the transformation chain of a connector.
     fn steps(&self, config: &ConnectorConfig) -> Result<Vec<StepPlugin>, NotFound> {
-        let catalog = &self.shared.catalog;
+        let catalog = self.shared.catalog();
         let mut out = Vec::with_capacity(config.transforms.len());
         for t in &config.transforms {
             let predicate = match &t.predicate {
@@ -996,6 +1005,7 @@ impl Worker {
             },
             &aliases,
         );
+        let (started_tx, started_rx) = watch::channel(0u64);
         let ctx = TaskContext {
             shared: self.shared.clone(),
             connector: template.config.clone(),
@@ -1007,6 +1017,7 @@ impl Worker {
             steps: template.steps.clone(),
             limits: template.limits,
             metrics,
+            started: started_tx,
         };
         let task_metrics = ctx.metrics.clone();
         let (control_tx, control_rx) = watch::channel(initial);
@@ -1085,6 +1096,7 @@ impl Worker {
             control: control_tx,
             join,
             metrics: task_metrics,
+            started: started_rx,
         })
     }
 }

@@ -12,6 +12,7 @@ use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use super::bindings::Plugin;
 use super::bindings::wasm_connect::plugin::{host, types};
+use super::kafka::KafkaGrant;
 use super::output::{PluginOutput, Stream};
 
 /// How often the engine's epoch advances. A running plugin call yields to
@@ -72,6 +73,9 @@ pub struct Grants {
     /// `host:port`s the plugins may open TCP connections to (resolved when
     /// the store is made). None: no network at all.
     pub hosts: Vec<String>,
+    /// External Kafka clusters the plugins may read through the host (the
+    /// WIT `kafka` interface), and the worker's own cluster.
+    pub kafka: KafkaGrant,
 }
 
 impl Grants {
@@ -92,6 +96,11 @@ impl Grants {
         for h in &other.hosts {
             if !self.hosts.contains(h) {
                 self.hosts.push(h.clone());
+            }
+        }
+        for c in &other.kafka.clusters {
+            if !self.kafka.clusters.iter().any(|mine| mine.name == c.name) {
+                self.kafka.clusters.push(c.clone());
             }
         }
     }
@@ -137,7 +146,9 @@ pub fn human_bytes(bytes: u64) -> String {
 /// The data of one store: WASI state, its limits, and what it used.
 pub struct TaskState {
     wasi: WasiCtx,
-    table: ResourceTable,
+    pub(crate) table: ResourceTable,
+    /// What the plugins may do with Kafka.
+    pub(crate) kafka: KafkaGrant,
     limits: Limits,
     memory_used: u64,
     call_started: Instant,
@@ -372,6 +383,7 @@ impl PluginEngine {
             TaskState {
                 wasi: wasi.build(),
                 table: ResourceTable::new(),
+                kafka: grants.kafka.clone(),
                 limits,
                 memory_used: 0,
                 call_started: Instant::now(),

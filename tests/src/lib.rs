@@ -221,8 +221,11 @@ impl Broker {
             .collect()
     }
 
-    /// The end offset (high watermark) of each of `partitions` of `topic`,
-    /// summed: how many records the topic holds.
+    /// The end offsets (high watermarks) of `partitions` of `topic` less
+    /// their start offsets, summed: at most how many records the topic
+    /// holds. tansu 0.6 reports a partition's last batch start as its end,
+    /// so this lags behind by up to a batch per partition; use it only as a
+    /// lower bound.
     pub fn count(&self, topic: &str, partitions: i32) -> i64 {
         let consumer: BaseConsumer = ClientConfig::new()
             .set("bootstrap.servers", &self.bootstrap)

@@ -149,6 +149,8 @@ pub struct TaskState {
     pub(crate) table: ResourceTable,
     /// What the plugins may do with Kafka.
     pub(crate) kafka: KafkaGrant,
+    /// Kafka consumers the plugins hold open now.
+    pub(crate) kafka_consumers: usize,
     limits: Limits,
     memory_used: u64,
     call_started: Instant,
@@ -384,6 +386,7 @@ impl PluginEngine {
                 wasi: wasi.build(),
                 table: ResourceTable::new(),
                 kafka: grants.kafka.clone(),
+                kafka_consumers: 0,
                 limits,
                 memory_used: 0,
                 call_started: Instant::now(),

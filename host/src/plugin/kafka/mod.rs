@@ -26,6 +26,12 @@ use crate::kafka::KafkaSettings;
 
 pub use consumer::KafkaConsumer;
 
+/// The most Kafka consumers one sandbox (a task's plugins) may hold open
+/// at once. Each is a librdkafka client with a thread per broker and its
+/// own fetch buffers; a source task needs one, a task reading several
+/// clusters one each.
+pub const MAX_CONSUMERS: usize = 8;
+
 /// An external cluster a connector's configuration grants its plugins.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ClusterGrant {
@@ -120,6 +126,14 @@ pub enum CapabilityError {
         /// The connector.
         connector: String,
     },
+    /// The sandbox holds as many consumers as it may.
+    #[error(
+        "a plugin of connector '{connector}' holds {MAX_CONSUMERS} Kafka consumers already, the most a task may have open"
+    )]
+    TooMany {
+        /// The connector.
+        connector: String,
+    },
     /// The plugin asked for something that cannot be (a negative offset,
     /// an empty topic name).
     #[error("{0}")]
@@ -139,6 +153,15 @@ pub enum CapabilityError {
         cluster: String,
         /// The call.
         call: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// The worker's own cluster did not create or describe a topic; the
+    /// call may succeed later.
+    #[error("cannot make sure topic {topic} exists in the worker's Kafka cluster: {reason}")]
+    Target {
+        /// The topic.
+        topic: String,
         /// Why.
         reason: String,
     },
@@ -162,8 +185,10 @@ impl CapabilityError {
             Self::Denied { .. } | Self::NoGrant { .. } | Self::Open { .. } => {
                 types::ErrorKind::Config
             }
-            Self::BadRequest(_) | Self::Refused { .. } => types::ErrorKind::Fatal,
-            Self::Unavailable { .. } => types::ErrorKind::Retriable,
+            Self::BadRequest(_) | Self::Refused { .. } | Self::TooMany { .. } => {
+                types::ErrorKind::Fatal
+            }
+            Self::Unavailable { .. } | Self::Target { .. } => types::ErrorKind::Retriable,
         };
         types::PluginError {
             kind,
@@ -188,7 +213,7 @@ pub(crate) fn redact(text: &str, settings: &[(String, String)]) -> String {
 
 type WitResult<T> = Result<T, types::PluginError>;
 
-fn denied_or<T>(r: Result<T, CapabilityError>) -> WitResult<T> {
+fn plugin_result<T>(r: Result<T, CapabilityError>) -> WitResult<T> {
     r.map_err(|e| {
         tracing::debug!("A plugin's Kafka call failed: {e}");
         e.to_wit()
@@ -215,7 +240,7 @@ impl wit::Host for TaskState {
         replication_factor: i16,
     ) -> WitResult<i32> {
         let kafka = self.kafka.clone();
-        denied_or(target::ensure_topic(&kafka, &topic, partitions, replication_factor).await)
+        plugin_result(target::ensure_topic(&kafka, &topic, partitions, replication_factor).await)
     }
 }
 
@@ -225,18 +250,27 @@ impl wit::HostConsumer for TaskState {
         cluster: String,
         group_id: Option<String>,
     ) -> WitResult<Resource<KafkaConsumer>> {
-        let consumer = denied_or(KafkaConsumer::open(
+        // A denial says what is wrong even when the sandbox is full.
+        plugin_result(self.kafka.cluster(&cluster).map(|_| ()))?;
+        if self.kafka_consumers >= MAX_CONSUMERS {
+            return plugin_result(Err(CapabilityError::TooMany {
+                connector: self.kafka.connector.clone(),
+            }));
+        }
+        let consumer = plugin_result(KafkaConsumer::open(
             &self.kafka,
             &cluster,
             group_id.as_deref(),
         ))?;
-        self.table.push(consumer).map_err(|e| {
+        let handle = self.table.push(consumer).map_err(|e| {
             CapabilityError::BadRequest(format!("cannot keep another Kafka consumer: {e}")).to_wit()
-        })
+        })?;
+        self.kafka_consumers += 1;
+        Ok(handle)
     }
 
     async fn topics(&mut self, me: Resource<KafkaConsumer>) -> WitResult<Vec<wit::TopicInfo>> {
-        denied_or(self.consumer(&me)?.topics().await)
+        plugin_result(self.consumer(&me)?.topics().await)
     }
 
     async fn assign(
@@ -244,7 +278,7 @@ impl wit::HostConsumer for TaskState {
         me: Resource<KafkaConsumer>,
         partitions: Vec<wit::PartitionStart>,
     ) -> WitResult<()> {
-        denied_or(self.consumer(&me)?.assign(&partitions).await)
+        plugin_result(self.consumer(&me)?.assign(&partitions).await)
     }
 
     async fn unassign(
@@ -252,7 +286,7 @@ impl wit::HostConsumer for TaskState {
         me: Resource<KafkaConsumer>,
         partitions: Vec<types::TopicPartition>,
     ) -> WitResult<()> {
-        denied_or(self.consumer(&me)?.unassign(&partitions).await)
+        plugin_result(self.consumer(&me)?.unassign(&partitions).await)
     }
 
     async fn subscribe(
@@ -260,14 +294,14 @@ impl wit::HostConsumer for TaskState {
         me: Resource<KafkaConsumer>,
         topics: Vec<String>,
     ) -> WitResult<()> {
-        denied_or(self.consumer(&me)?.subscribe(&topics).await)
+        plugin_result(self.consumer(&me)?.subscribe(&topics).await)
     }
 
     async fn assignment(
         &mut self,
         me: Resource<KafkaConsumer>,
     ) -> WitResult<Vec<types::TopicPartition>> {
-        denied_or(self.consumer(&me)?.assignment().await)
+        plugin_result(self.consumer(&me)?.assignment().await)
     }
 
     async fn seek(
@@ -275,7 +309,7 @@ impl wit::HostConsumer for TaskState {
         me: Resource<KafkaConsumer>,
         to: wit::PartitionStart,
     ) -> WitResult<()> {
-        denied_or(self.consumer(&me)?.seek(&to).await)
+        plugin_result(self.consumer(&me)?.seek(&to).await)
     }
 
     async fn pause(
@@ -283,7 +317,7 @@ impl wit::HostConsumer for TaskState {
         me: Resource<KafkaConsumer>,
         partitions: Vec<types::TopicPartition>,
     ) -> WitResult<()> {
-        denied_or(self.consumer(&me)?.pause(&partitions).await)
+        plugin_result(self.consumer(&me)?.pause(&partitions).await)
     }
 
     async fn resume(
@@ -291,7 +325,7 @@ impl wit::HostConsumer for TaskState {
         me: Resource<KafkaConsumer>,
         partitions: Vec<types::TopicPartition>,
     ) -> WitResult<()> {
-        denied_or(self.consumer(&me)?.resume(&partitions).await)
+        plugin_result(self.consumer(&me)?.resume(&partitions).await)
     }
 
     async fn poll(
@@ -300,12 +334,13 @@ impl wit::HostConsumer for TaskState {
         max_records: u32,
         timeout_ms: u32,
     ) -> WitResult<types::Batch> {
-        denied_or(self.consumer(&me)?.poll(max_records, timeout_ms).await)
+        plugin_result(self.consumer(&me)?.poll(max_records, timeout_ms).await)
     }
 
     async fn drop(&mut self, me: Resource<KafkaConsumer>) -> wasmtime::Result<()> {
         // Closing happens in the consumer's own Drop, off the async threads.
         self.table.delete(me)?;
+        self.kafka_consumers = self.kafka_consumers.saturating_sub(1);
         Ok(())
     }
 }

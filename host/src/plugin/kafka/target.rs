@@ -34,9 +34,8 @@ pub async fn ensure_topic(
              replication factor of at least 1 (or -1 for the cluster's default)"
         )));
     }
-    let unavailable = |reason: String| CapabilityError::Unavailable {
-        cluster: "the worker's cluster".into(),
-        call: "ensure-topic",
+    let unavailable = |reason: String| CapabilityError::Target {
+        topic: topic.to_owned(),
         reason,
     };
     let Some(target) = &grant.target else {
@@ -63,7 +62,7 @@ pub async fn ensure_topic(
             &AdminOptions::new().operation_timeout(Some(TIMEOUT)),
         )
         .await
-        .map_err(|e| unavailable(format!("cannot create topic {topic}: {e}")))?;
+        .map_err(|e| unavailable(e.to_string()))?;
     for result in results {
         match result {
             Ok(_) => {
@@ -74,15 +73,15 @@ pub async fn ensure_topic(
             Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
             Err((_, code)) => {
                 return Err(unavailable(format!(
-                    "cannot create topic {topic} ({partitions} partitions, replication factor \
-                     {replication_factor}): {code}"
+                    "creating it with {partitions} partitions and replication factor \
+                     {replication_factor} failed: {code}"
                 )));
             }
         }
     }
     partition_count(&admin, topic)
         .await?
-        .ok_or_else(|| unavailable(format!("topic {topic} was created but does not show")))
+        .ok_or_else(|| unavailable("it was created but the cluster does not list it".into()))
 }
 
 /// The topic's partition count, or none when it does not exist. Asks for
@@ -93,7 +92,7 @@ async fn partition_count(
     topic: &str,
 ) -> Result<Option<i32>, CapabilityError> {
     let admin = admin.clone();
-    let topic = topic.to_owned();
+    let wanted = topic.to_owned();
     tokio::task::spawn_blocking(move || {
         let metadata = admin
             .inner()
@@ -103,16 +102,15 @@ async fn partition_count(
             metadata
                 .topics()
                 .iter()
-                .find(|t| t.name() == topic && t.error().is_none())
+                .find(|t| t.name() == wanted && t.error().is_none())
                 .map(|t| t.partitions().len() as i32),
         )
     })
     .await
     .map_err(|e| e.to_string())
     .and_then(|r| r)
-    .map_err(|reason| CapabilityError::Unavailable {
-        cluster: "the worker's cluster".into(),
-        call: "ensure-topic",
+    .map_err(|reason| CapabilityError::Target {
+        topic: topic.to_owned(),
         reason,
     })
 }

@@ -352,3 +352,34 @@ async fn client_errors_never_show_setting_values() {
     );
     assert_eq!(e.to_wit().kind, types::ErrorKind::Config);
 }
+
+#[tokio::test]
+async fn a_sandbox_holds_a_bounded_number_of_consumers() {
+    use crate::plugin::{Grants, Limits, PluginEngine};
+    use wit::HostConsumer;
+    let broker = Broker::start();
+    let engine = PluginEngine::new().unwrap();
+    let grants = Grants {
+        kafka: grant(Some(&broker), &[]),
+        ..Grants::default()
+    };
+    let mut store = engine.new_store(&grants, Limits::default()).unwrap();
+    let state = store.data_mut();
+    let mut open = Vec::new();
+    for _ in 0..MAX_CONSUMERS {
+        open.push(state.open("source".into(), None).await.unwrap());
+    }
+    let refused = state.open("source".into(), None).await.err().unwrap();
+    assert_eq!(refused.kind, types::ErrorKind::Fatal);
+    assert_eq!(
+        refused.message,
+        "a plugin of connector 'mirror' holds 8 Kafka consumers already, the most a task may have open"
+    );
+    // Dropping one makes room for another.
+    HostConsumer::drop(state, open.pop().unwrap())
+        .await
+        .unwrap();
+    assert!(state.open("source".into(), None).await.is_ok());
+    let denied = state.open("elsewhere".into(), None).await.err().unwrap();
+    assert_eq!(denied.kind, types::ErrorKind::Config);
+}

@@ -79,6 +79,12 @@ fn hostile_plugins_fail_only_their_own_task() {
         ),
         ("connect", format!("127.0.0.1:{port}"), "was refused"),
         ("stdout", String::new(), "flooded stdout with 3 MB"),
+        (
+            "kafka",
+            String::new(),
+            "opening Kafka cluster source was refused: Kafka cluster 'source' is not granted to \
+             connector 'h-kafka' (granted: none)",
+        ),
     ];
     for (mode, target, _) in &cases {
         let body = json!({"name": format!("h-{mode}"), "config": {
@@ -147,6 +153,7 @@ fn hostile_plugins_fail_only_their_own_task() {
             "id": {"connector": "h-granted", "task": 0},
             "paths": [{"path": granted_dir.display().to_string(), "access": "read_write"}],
             "hosts": [format!("127.0.0.1:{port}")],
+            "kafka_clusters": [],
             "memory_limit_bytes": 67108864,
             "call_timeout_ms": 60000,
             "environment": false

@@ -43,7 +43,7 @@ pub struct ClientError {
 }
 
 /// Everything needed to create the clients of tasks.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KafkaSettings {
     /// `bootstrap.servers`.
     pub bootstrap_servers: String,
@@ -56,7 +56,9 @@ pub struct KafkaSettings {
 }
 
 impl KafkaSettings {
-    fn apply(config: &mut ClientConfig, settings: &[(String, String)], role: &str) {
+    /// Add `settings` to `config`, skipping Java-only keys (said at debug
+    /// level, by key only: values may be secrets).
+    pub(crate) fn apply(config: &mut ClientConfig, settings: &[(String, String)], role: &str) {
         for (key, value) in settings {
             if JAVA_ONLY.contains(&key.as_str()) {
                 tracing::debug!(key = %key, "Skipping Java-only {role} setting");

@@ -15,9 +15,9 @@ use super::convert::manifest_from_wit;
 use super::engine::{EngineError, Grants, Limits, PluginEngine, TaskState};
 
 /// The contract version this host speaks.
-pub const CONTRACT: &str = "wasm-connect:plugin@0.2.0";
+pub const CONTRACT: &str = "wasm-connect:plugin@0.3.0";
 /// The interface every plugin component exports.
-const PLUGINS_INTERFACE: &str = "wasm-connect:plugin/plugins@0.2.0";
+const PLUGINS_INTERFACE: &str = "wasm-connect:plugin/plugins@0.3.0";
 
 /// Why one plugin file could not be used. Each names the file; the other
 /// files still load.
@@ -505,6 +505,18 @@ fn load_file(engine: &PluginEngine, path: &Path) -> Result<PluginFile, LoadError
     let started = std::time::Instant::now();
     let compiled = engine.compile(path)?;
     let component = compiled.component;
+    // Before linking: a component of another contract version also imports
+    // that version's host interfaces, and the link error would hide why.
+    let exports_ours = component
+        .component_type()
+        .exports(engine.engine())
+        .any(|(name, _)| name == PLUGINS_INTERFACE);
+    if !exports_ours {
+        return Err(LoadError::Contract {
+            path: path.to_owned(),
+            reason: contract_mismatch(engine, &component),
+        });
+    }
     let pre = engine.instance_pre(path, &component)?;
     let plugins = plugins::GuestIndices::new(&pre).map_err(|_| LoadError::Contract {
         path: path.to_owned(),

@@ -13,6 +13,7 @@ use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use super::bindings::Plugin;
 use super::bindings::wasm_connect::plugin::{host, types};
 use super::cache::{self, CacheOutcome, CacheSettings, CompileCache};
+use super::kafka::KafkaGrant;
 use super::output::{PluginOutput, Stream};
 
 /// How often the engine's epoch advances. A running plugin call yields to
@@ -73,6 +74,9 @@ pub struct Grants {
     /// `host:port`s the plugins may open TCP connections to (resolved when
     /// the store is made). None: no network at all.
     pub hosts: Vec<String>,
+    /// External Kafka clusters the plugins may read through the host (the
+    /// WIT `kafka` interface), and the worker's own cluster.
+    pub kafka: KafkaGrant,
 }
 
 impl Grants {
@@ -93,6 +97,11 @@ impl Grants {
         for h in &other.hosts {
             if !self.hosts.contains(h) {
                 self.hosts.push(h.clone());
+            }
+        }
+        for c in &other.kafka.clusters {
+            if !self.kafka.clusters.iter().any(|mine| mine.name == c.name) {
+                self.kafka.clusters.push(c.clone());
             }
         }
     }
@@ -138,7 +147,11 @@ pub fn human_bytes(bytes: u64) -> String {
 /// The data of one store: WASI state, its limits, and what it used.
 pub struct TaskState {
     wasi: WasiCtx,
-    table: ResourceTable,
+    pub(crate) table: ResourceTable,
+    /// What the plugins may do with Kafka.
+    pub(crate) kafka: KafkaGrant,
+    /// Kafka consumers the plugins hold open now.
+    pub(crate) kafka_consumers: usize,
     limits: Limits,
     memory_used: u64,
     call_started: Instant,
@@ -447,6 +460,8 @@ impl PluginEngine {
             TaskState {
                 wasi: wasi.build(),
                 table: ResourceTable::new(),
+                kafka: grants.kafka.clone(),
+                kafka_consumers: 0,
                 limits,
                 memory_used: 0,
                 call_started: Instant::now(),

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod config_provider;
 pub mod convert;
 pub mod engine;
+pub mod kafka;
 pub mod output;
 pub mod sandbox;
 

@@ -4,6 +4,7 @@
 //! fails records its reason in the status store and takes nothing else
 //! with it.
 
+mod bytes_path;
 mod dlq;
 mod info;
 mod lifecycle;

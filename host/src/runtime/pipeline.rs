@@ -9,8 +9,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use wasm_connect_sdk::layout::NONE;
-use wasm_connect_sdk::{Batch, ErrorKind, PluginError};
+use wasm_connect_sdk::{Batch, ErrorKind, Part, PluginError};
 
+use super::bytes_path::{self, Target as BytesTarget};
 use super::{Control, ConverterHandles, TaskContext, TaskError};
 use crate::config::connector::ErrorConfig;
 use crate::plugin::sandbox::{ConverterHandle, Failed, PredicateHandle, TransformHandle};
@@ -531,54 +532,61 @@ pub(crate) async fn to_connect(
 }
 
 /// Key, value and header converters as stages, for the source side
-/// (Connect data → bytes).
+/// (Connect data → bytes). The built-in ByteArrayConverter is not called
+/// for a batch whose targets already are bytes or null (the bytes fast
+/// path, `bytes_path`): its answer is known.
 pub(crate) async fn from_connect(
     sandbox: &mut Sandbox,
     converters: &ConverterHandles,
     classes: &ConverterClasses,
-    batch: Batch,
+    mut batch: Batch,
     errors: &mut ErrorHandler,
     originals: &Originals<'_>,
     stop: &mut Control,
 ) -> Result<Batch, TaskError> {
-    let batch = errors
-        .run(
-            sandbox,
-            batch,
+    let stages = [
+        (
+            Some(&converters.key),
+            BytesTarget::Part(Part::Key),
             Stage::KeyConverter,
             &classes.key,
-            originals,
-            stop,
-            Op::FromConnect(&converters.key),
-        )
-        .await?;
-    let batch = errors
-        .run(
-            sandbox,
-            batch,
+        ),
+        (
+            Some(&converters.value),
+            BytesTarget::Part(Part::Value),
             Stage::ValueConverter,
             &classes.value,
-            originals,
-            stop,
-            Op::FromConnect(&converters.value),
-        )
-        .await?;
-    match (&converters.header, batch.headers.is_empty()) {
-        (Some(h), false) => {
-            errors
-                .run(
-                    sandbox,
-                    batch,
-                    Stage::HeaderConverter,
-                    &classes.header,
-                    originals,
-                    stop,
-                    Op::FromConnect(h),
-                )
-                .await
+        ),
+        (
+            converters.header.as_ref(),
+            BytesTarget::Headers,
+            Stage::HeaderConverter,
+            &classes.header,
+        ),
+    ];
+    for (converter, target, stage, class) in stages {
+        let Some(converter) = converter else {
+            continue;
+        };
+        if target == BytesTarget::Headers && batch.headers.is_empty() {
+            continue;
         }
-        _ => Ok(batch),
+        if bytes_path::is_byte_array(converter) && bytes_path::serialize_as_is(&mut batch, target) {
+            continue;
+        }
+        batch = errors
+            .run(
+                sandbox,
+                batch,
+                stage,
+                class,
+                originals,
+                stop,
+                Op::FromConnect(converter),
+            )
+            .await?;
     }
+    Ok(batch)
 }
 
 /// The class names of a task's converters, for reports.

@@ -14,6 +14,7 @@ use super::info::{ConnectorInfo, ConnectorStateInfo, TaskId, TaskStateInfo};
 use super::pipeline::{PredicatePlugin, StepPlugin};
 use super::{ConverterPlugin, Converters, Shared, TaskContext, sink, source};
 use crate::config::connector::{check_against, explicit_grants, grants_for};
+use crate::config::kafka_grants::kafka_grants;
 use crate::config::providers::restore_variables;
 use crate::config::{
     ConfigErrors, ConfigProviders, ConnectorConfig, ConnectorType, ConverterSpec, WorkerConfig,
@@ -97,7 +98,8 @@ pub(super) struct TaskTemplate {
     pub limits: Limits,
     /// How failed tasks are restarted.
     pub restarts: crate::config::RestartPolicy,
-    /// Grants the connector's configuration adds (`plugin.grant.*`).
+    /// Grants the connector's configuration adds (`plugin.grant.*`, and
+    /// the Kafka clusters it grants).
     pub explicit: crate::plugin::Grants,
 }
 
@@ -630,6 +632,11 @@ impl Worker {
                 "access": if d.write { "read_write" } else { "read" },
             })).collect::<Vec<_>>(),
             "hosts": t.grants.hosts,
+            // The clusters only: their client settings may hold secrets.
+            "kafka_clusters": t.grants.kafka.clusters.iter().map(|c| serde_json::json!({
+                "name": c.name,
+                "bootstrap_servers": c.bootstrap_servers,
+            })).collect::<Vec<_>>(),
             "memory_limit_bytes": limits.memory_bytes,
             "call_timeout_ms": limits.call_timeout.as_millis() as u64,
             "environment": false,
@@ -714,17 +721,38 @@ impl Worker {
         .await;
     }
 
+    /// The Kafka grant of a connector's (or one of its tasks') sandbox: the
+    /// clusters its configuration grants and the worker's own cluster.
+    fn kafka_grant(
+        &self,
+        connector: &str,
+        task: Option<u32>,
+        explicit: &crate::plugin::Grants,
+    ) -> crate::plugin::kafka::KafkaGrant {
+        crate::plugin::kafka::KafkaGrant {
+            clusters: explicit.kafka.clusters.clone(),
+            target: Some(self.shared.kafka.clone()),
+            connector: connector.to_owned(),
+            client_id: match task {
+                Some(t) => format!("connector-consumer-{connector}-{t}"),
+                None => format!("connector-consumer-{connector}"),
+            },
+        }
+    }
+
     /// The plugin's own checks of a configuration (beyond its config
     /// definitions), run in a sandbox with no grants. A plugin that cannot
-    /// answer is reported as a problem too.
+    /// answer is reported as a problem too. Kafka client settings are
+    /// left out, as from every configuration a plugin sees.
     pub async fn plugin_problems(
         &self,
         plugin: &Arc<PluginInfo>,
         config: &Entries,
     ) -> Vec<wasm_connect_sdk::ConfigProblem> {
+        let (config, _) = kafka_grants(&plugin.manifest.config, config);
         let checked = match Sandbox::new(self.shared.engine.clone(), &Default::default()) {
             Ok(mut sandbox) => {
-                let out = sandbox.validate(plugin, config).await;
+                let out = sandbox.validate(plugin, &config).await;
                 sandbox.close_all().await;
                 out
             }
@@ -887,10 +915,13 @@ impl Worker {
         let steps = self
             .steps(&config)
             .map_err(|e| StartError::Rejected(vec![e.to_string()]))?;
+        let (plugin_config, clusters) = kafka_grants(&plugin.manifest.config, &config.entries);
         let (plugin_config, mut grants) =
-            grants_for(&plugin.manifest.config, &config.entries, &self.shared.cwd);
-        let explicit = explicit_grants(&config.entries, &self.shared.cwd, &mut Vec::new());
+            grants_for(&plugin.manifest.config, &plugin_config, &self.shared.cwd);
+        let mut explicit = explicit_grants(&config.entries, &self.shared.cwd, &mut Vec::new());
+        explicit.kafka.clusters = clusters;
         grants.merge(&explicit);
+        grants.kafka = self.kafka_grant(&name, None, &explicit);
         let limits = crate::config::plugin_limits(
             &config.entries,
             self.shared.default_limits,
@@ -986,13 +1017,16 @@ impl Worker {
         initial: TargetState,
     ) -> Option<RunningTask> {
         let task_config = template.task_configs.get(id as usize)?;
-        // Task configs come from the plugin: derive grants from them too.
+        // Task configs come from the plugin: derive grants from them too,
+        // but Kafka clusters only from the connector's own configuration.
+        let (task_config, _) = kafka_grants(&template.plugin.manifest.config, task_config);
         let (task_config, mut grants) = grants_for(
             &template.plugin.manifest.config,
-            task_config,
+            &task_config,
             &self.shared.cwd,
         );
         grants.merge(&template.explicit);
+        grants.kafka = self.kafka_grant(&template.config.name, Some(id), &template.explicit);
         let effective = grants.clone();
         let kind = template.kind;
         let aliases: Vec<String> = template.steps.iter().map(|s| s.alias.clone()).collect();

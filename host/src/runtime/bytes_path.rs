@@ -7,7 +7,7 @@
 //! encoded again.
 
 use wasm_connect_sdk::layout::{NONE, NodeKind};
-use wasm_connect_sdk::{Batch, Part, SchemaType};
+use wasm_connect_sdk::{Batch, Part, Schema, SchemaType};
 
 use crate::plugin::sandbox::ConverterHandle;
 
@@ -92,6 +92,55 @@ pub(crate) fn serialize_as_is(batch: &mut Batch, target: Target) -> bool {
     }
 }
 
+/// ByteArrayConverter's schema for what it reads: optional BYTES.
+fn optional_bytes() -> &'static Schema {
+    static SCHEMA: std::sync::OnceLock<Schema> = std::sync::OnceLock::new();
+    SCHEMA.get_or_init(|| Schema::optional(SchemaType::Bytes))
+}
+
+/// The sink side: when every `target` of `batch` is bytes or null with no
+/// schema (a batch as a sink task builds it from Kafka), make the batch what
+/// ByteArrayConverter's `to-connect` returns (each node as it is, with an
+/// optional BYTES schema) and say so; otherwise say no, and the converter
+/// runs. Nothing is changed before every target is known to pass.
+pub(crate) fn deserialize_as_is(batch: &mut Batch, target: Target) -> bool {
+    let raw = |kind: u8, schema: u32| {
+        schema == NONE
+            && matches!(
+                NodeKind::from_u8(kind),
+                Some(NodeKind::Bytes | NodeKind::Null)
+            )
+    };
+    let all_raw = match target {
+        Target::Part(part) => {
+            (0..batch.len()).all(|i| matches!(batch.part(i, part), Ok((n, s)) if raw(n.kind, s)))
+        }
+        Target::Headers => (0..batch.header_count())
+            .all(|j| matches!(batch.header_desc(j), Ok(h) if raw(h.value.kind, h.schema))),
+    };
+    if !all_raw {
+        return false;
+    }
+    let Ok(schema) = batch.add_schema(optional_bytes()) else {
+        return false;
+    };
+    match target {
+        Target::Part(part) => (0..batch.len()).all(|i| {
+            batch
+                .part(i, part)
+                .and_then(|(node, _)| batch.set_part(i, part, node, schema))
+                .is_ok()
+        }),
+        Target::Headers => (0..batch.header_count()).all(|j| match batch.header_desc(j) {
+            Ok(mut h) => {
+                h.schema = schema;
+                batch.set_header_desc(j, &h).is_ok()
+            }
+            Err(_) => false,
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,5 +206,51 @@ mod tests {
             Some(Schema::optional(SchemaType::String)),
         );
         assert!(!serialize_as_is(&mut typed, Target::Part(Part::Value)));
+    }
+
+    /// The sink side gives exactly what the built-in converter returns
+    /// (compiled natively here): the same nodes, schema table and headers.
+    #[test]
+    fn deserialized_as_the_converter_does() {
+        use wasm_connect_plugin_converters::ByteArrayConverter;
+        use wasm_connect_sdk::{Config, Converter, Target as Which};
+        let raw = |values: Vec<Value>| {
+            let mut b = batch(values, None);
+            // As a sink builds it: key bytes, value bytes or null, no schemas.
+            b.intern_topic("t").unwrap();
+            b
+        };
+        let values = vec![
+            Value::Bytes(b"a".to_vec()),
+            Value::Null,
+            Value::Bytes(vec![]),
+        ];
+        for (target, which) in [
+            (Target::Part(Part::Value), Which::Value),
+            (Target::Part(Part::Key), Which::Key),
+            (Target::Headers, Which::Headers),
+        ] {
+            let mut host = raw(values.clone());
+            let mut guest = host.clone();
+            assert!(deserialize_as_is(&mut host, target), "{target:?}");
+            ByteArrayConverter::configure(Config::new(), which)
+                .unwrap()
+                .to_connect(&mut guest)
+                .unwrap();
+            assert_eq!(host, guest, "{target:?}");
+        }
+    }
+
+    #[test]
+    fn typed_data_goes_to_the_converter() {
+        let mut typed = batch(
+            vec![Value::Bytes(b"a".to_vec())],
+            Some(Schema::optional(SchemaType::Bytes)),
+        );
+        let before = typed.clone();
+        assert!(!deserialize_as_is(&mut typed, Target::Part(Part::Value)));
+        assert_eq!(typed, before);
+        let mut text = batch(vec![Value::String("s".into())], None);
+        assert!(!deserialize_as_is(&mut text, Target::Part(Part::Value)));
     }
 }

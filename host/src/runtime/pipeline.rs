@@ -480,71 +480,14 @@ pub(crate) fn exception_class(kind: ErrorKind) -> &'static str {
     }
 }
 
-/// Key, value and header converters as stages, for the sink side
-/// (bytes → Connect data).
-pub(crate) async fn to_connect(
-    sandbox: &mut Sandbox,
-    converters: &ConverterHandles,
-    classes: &ConverterClasses,
-    batch: Batch,
-    errors: &mut ErrorHandler,
-    originals: &Originals<'_>,
-    stop: &mut Control,
-) -> Result<Batch, TaskError> {
-    let batch = errors
-        .run(
-            sandbox,
-            batch,
-            Stage::KeyConverter,
-            &classes.key,
-            originals,
-            stop,
-            Op::ToConnect(&converters.key),
-        )
-        .await?;
-    let batch = errors
-        .run(
-            sandbox,
-            batch,
-            Stage::ValueConverter,
-            &classes.value,
-            originals,
-            stop,
-            Op::ToConnect(&converters.value),
-        )
-        .await?;
-    match (&converters.header, batch.headers.is_empty()) {
-        (Some(h), false) => {
-            errors
-                .run(
-                    sandbox,
-                    batch,
-                    Stage::HeaderConverter,
-                    &classes.header,
-                    originals,
-                    stop,
-                    Op::ToConnect(h),
-                )
-                .await
-        }
-        _ => Ok(batch),
-    }
-}
-
-/// Key, value and header converters as stages, for the source side
-/// (Connect data → bytes). The built-in ByteArrayConverter is not called
-/// for a batch whose targets already are bytes or null (the bytes fast
-/// path, `bytes_path`): its answer is known.
-pub(crate) async fn from_connect(
-    sandbox: &mut Sandbox,
-    converters: &ConverterHandles,
-    classes: &ConverterClasses,
-    mut batch: Batch,
-    errors: &mut ErrorHandler,
-    originals: &Originals<'_>,
-    stop: &mut Control,
-) -> Result<Batch, TaskError> {
-    let stages = [
+/// A task's converters in the order they run (key, value, headers), each
+/// with what it converts, its stage and class name for reports; a task
+/// without a header converter has two.
+fn converter_stages<'a>(
+    converters: &'a ConverterHandles,
+    classes: &'a ConverterClasses,
+) -> impl Iterator<Item = (&'a ConverterHandle, BytesTarget, Stage, &'a String)> {
+    [
         (
             Some(&converters.key),
             BytesTarget::Part(Part::Key),
@@ -563,26 +506,101 @@ pub(crate) async fn from_connect(
             Stage::HeaderConverter,
             &classes.header,
         ),
-    ];
-    for (converter, target, stage, class) in stages {
-        let Some(converter) = converter else {
-            continue;
-        };
+    ]
+    .into_iter()
+    .filter_map(|(c, target, stage, class)| c.map(|c| (c, target, stage, class)))
+}
+
+/// Key, value and header converters as stages, for the sink side
+/// (bytes → Connect data). The built-in ByteArrayConverter is not called
+/// for a batch whose targets are raw bytes or null (the bytes fast path,
+/// `bytes_path`): its answer is known.
+pub(crate) async fn to_connect(
+    sandbox: &mut Sandbox,
+    converters: &ConverterHandles,
+    classes: &ConverterClasses,
+    batch: Batch,
+    errors: &mut ErrorHandler,
+    originals: &Originals<'_>,
+    stop: &mut Control,
+) -> Result<Batch, TaskError> {
+    let run = Run {
+        sandbox,
+        errors,
+        originals,
+        stop,
+    };
+    convert(run, converters, classes, batch, true).await
+}
+
+/// Key, value and header converters as stages, for the source side
+/// (Connect data → bytes). The built-in ByteArrayConverter is not called
+/// for a batch whose targets already are bytes or null (the bytes fast
+/// path, `bytes_path`): its answer is known.
+pub(crate) async fn from_connect(
+    sandbox: &mut Sandbox,
+    converters: &ConverterHandles,
+    classes: &ConverterClasses,
+    batch: Batch,
+    errors: &mut ErrorHandler,
+    originals: &Originals<'_>,
+    stop: &mut Control,
+) -> Result<Batch, TaskError> {
+    let run = Run {
+        sandbox,
+        errors,
+        originals,
+        stop,
+    };
+    convert(run, converters, classes, batch, false).await
+}
+
+/// What running a stage needs besides the batch.
+struct Run<'r, 'o> {
+    sandbox: &'r mut Sandbox,
+    errors: &'r mut ErrorHandler,
+    originals: &'r Originals<'o>,
+    stop: &'r mut Control,
+}
+
+/// The converter stages in one direction: `to_connect` for a sink, else
+/// for a source.
+async fn convert(
+    run: Run<'_, '_>,
+    converters: &ConverterHandles,
+    classes: &ConverterClasses,
+    mut batch: Batch,
+    to_connect: bool,
+) -> Result<Batch, TaskError> {
+    for (converter, target, stage, class) in converter_stages(converters, classes) {
         if target == BytesTarget::Headers && batch.headers.is_empty() {
             continue;
         }
-        if bytes_path::is_byte_array(converter) && bytes_path::serialize_as_is(&mut batch, target) {
-            continue;
+        if bytes_path::is_byte_array(converter) {
+            let known = if to_connect {
+                bytes_path::deserialize_as_is(&mut batch, target)
+            } else {
+                bytes_path::serialize_as_is(&mut batch, target)
+            };
+            if known {
+                continue;
+            }
         }
-        batch = errors
+        let op = if to_connect {
+            Op::ToConnect(converter)
+        } else {
+            Op::FromConnect(converter)
+        };
+        batch = run
+            .errors
             .run(
-                sandbox,
+                run.sandbox,
                 batch,
                 stage,
                 class,
-                originals,
-                stop,
-                Op::FromConnect(converter),
+                run.originals,
+                run.stop,
+                op,
             )
             .await?;
     }

@@ -61,7 +61,10 @@ fn missing_file() -> PluginError {
 }
 
 /// The sink task: appends `value.toString()` and a newline per record, as
-/// Apache's `PrintStream.println(record.value())` does.
+/// Apache's `PrintStream.println(record.value())` does. It never reads a
+/// record's headers, and the host relies on that to skip reading them from
+/// Kafka (`host/src/runtime/sink/headers.rs`): a change that reads them must
+/// take this plugin off that list.
 pub struct FileStreamSinkTask {
     file: String,
     out: BufWriter<File>,

@@ -3,4 +3,5 @@
 mod encoding;
 pub mod parse;
 mod parser;
+mod scan;
 pub mod write;

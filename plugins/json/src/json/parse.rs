@@ -145,7 +145,7 @@ impl Doc {
             let mut p = Parser {
                 src: text,
                 // Most JSON is ASCII, which a word-at-a-time scan confirms quickly.
-                utf8: text.is_ascii() || std::str::from_utf8(text).is_ok(),
+                utf8: simdutf8::basic::from_utf8(text).is_ok(),
                 pos: 0,
                 nodes: &mut self.nodes,
                 esc: &mut self.esc,
@@ -336,26 +336,9 @@ impl<'a> Json<'a> {
     }
 }
 
-/// Byte-slice equality eight bytes at a time. Slice `==` calls `memcmp`,
-/// which in a WebAssembly build is wasi-libc's byte-by-byte loop; this is
-/// the comparison the reader does for every struct field and for the
-/// envelope's repeated schema.
-pub fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let (ac, bc) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tails_equal = ac
-        .remainder()
-        .iter()
-        .zip(bc.remainder())
-        .all(|(x, y)| x == y);
-    tails_equal
-        && ac.zip(bc).all(|(x, y)| {
-            u64::from_ne_bytes(x.try_into().unwrap_or([0; 8]))
-                == u64::from_ne_bytes(y.try_into().unwrap_or([0; 8]))
-        })
-}
+/// Byte-slice equality: the comparison the reader does for every struct
+/// field and for the envelope's repeated schema.
+pub use super::scan::bytes_eq;
 
 /// Iterator over a container's child node indexes.
 pub struct Children<'j, 'a> {

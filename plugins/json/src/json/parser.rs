@@ -2,9 +2,8 @@
 
 use std::collections::HashSet;
 
-use super::parse::{
-    DUPLICATES, JKind, JNode, KEY_ESCAPED, ParseError, Res, TEXT_ESCAPED, bytes_eq,
-};
+use super::parse::{DUPLICATES, JKind, JNode, KEY_ESCAPED, ParseError, Res, TEXT_ESCAPED};
+use super::scan::{self, bytes_eq};
 
 /// Jackson's `StreamReadConstraints` default maximum nesting depth.
 const MAX_NESTING: usize = 1000;
@@ -157,9 +156,7 @@ impl Parser<'_, '_> {
             self.pos += 1;
         }
         let int_start = self.pos;
-        while matches!(self.peek(), Some(b'0'..=b'9')) {
-            self.pos += 1;
-        }
+        self.skip_digits();
         if self.pos == int_start {
             return Err(match self.peek() {
                 Some(c) => self.unexpected(
@@ -175,9 +172,7 @@ impl Parser<'_, '_> {
             integral = false;
             self.pos += 1;
             let frac = self.pos;
-            while matches!(self.peek(), Some(b'0'..=b'9')) {
-                self.pos += 1;
-            }
+            self.skip_digits();
             if self.pos == frac {
                 return Err(self.number_char("Decimal point not followed by a digit"));
             }
@@ -190,9 +185,7 @@ impl Parser<'_, '_> {
                 self.pos += 1;
             }
             let exp = self.pos;
-            while matches!(self.peek(), Some(b'0'..=b'9')) {
-                self.pos += 1;
-            }
+            self.skip_digits();
             if self.pos == exp {
                 return Err(self.number_char("Exponent indicator not followed by a digit"));
             }
@@ -240,6 +233,11 @@ impl Parser<'_, '_> {
         })
     }
 
+    #[inline]
+    fn skip_digits(&mut self) {
+        self.pos += scan::digits(self.src.get(self.pos..).unwrap_or(&[]));
+    }
+
     #[cold]
     fn number_char(&self, what: &str) -> ParseError {
         match self.peek() {
@@ -253,7 +251,7 @@ impl Parser<'_, '_> {
     fn string(&mut self) -> Res<(u32, u32, bool)> {
         let start = self.pos;
         let rest = &self.src[start..];
-        let stop = rest.iter().position(|&c| STOPS[usize::from(c)]);
+        let stop = scan::string_stop(rest);
         match stop.map(|i| (i, rest[i])) {
             Some((i, b'"')) => {
                 let text = &rest[..i];
@@ -277,22 +275,27 @@ impl Parser<'_, '_> {
 
     fn escaped_string(&mut self, esc_start: usize) -> Res<(u32, u32, bool)> {
         loop {
-            let Some(c) = self.peek() else {
+            // Copy the run up to the next quote, backslash or control
+            // character in one step.
+            let rest = self.src.get(self.pos..).unwrap_or(&[]);
+            let Some(run) = scan::string_stop(rest) else {
+                self.pos = self.src.len();
                 return Err(self.error(
                     "Unexpected end-of-input: was expecting closing quote for a string value"
                         .into(),
                 ));
             };
-            self.pos += 1;
+            self.esc.extend_from_slice(&rest[..run]);
+            let c = rest[run];
+            self.pos += run + 1;
             match c {
                 b'"' => break,
                 b'\\' => self.escape()?,
-                0..=0x1F => {
+                _ => {
                     return Err(self.error(format!(
                         "Illegal unquoted character ((CTRL-CHAR, code {c})): has to be escaped using backslash to be included in string value"
                     )));
                 }
-                _ => self.esc.push(c),
             }
         }
         let text = &self.esc[esc_start..];
@@ -610,20 +613,6 @@ impl Parser<'_, '_> {
         ))
     }
 }
-
-/// Bytes that end the fast scan of a string: the quote, the backslash and
-/// control characters.
-const STOPS: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut i = 0;
-    while i < 0x20 {
-        t[i] = true;
-        i += 1;
-    }
-    t[b'"' as usize] = true;
-    t[b'\\' as usize] = true;
-    t
-};
 
 /// Jackson's way of naming a character in messages: `'x'`, or the control
 /// character's name.

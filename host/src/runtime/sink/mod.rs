@@ -17,6 +17,8 @@ use tokio::time::{Instant, sleep_until};
 use wasm_connect_sdk::layout::{HEADER_SIZE, HeaderDesc, NONE, Node, RecordDesc, TimestampType};
 use wasm_connect_sdk::{Batch, BatchError};
 
+mod headers;
+
 use super::dlq::SinkDlq;
 use super::pipeline::{self, Chain, ErrorHandler, Originals};
 use super::{Control, ConverterHandles, PauseReport, TaskContext, TaskError, TopicsSeen};
@@ -155,8 +157,14 @@ pub(crate) async fn run(
         subscribed = ctx.connector.topics.clone();
         subscribe(&consumer, &subscribed)?;
     }
+    let read_headers = headers::needed(
+        ctx.plugin.name(),
+        headers::is_builtin(&ctx.plugin.file.path),
+        !ctx.steps.is_empty(),
+        errors.tolerates(),
+    );
     ctx.metrics.started();
-    tracing::info!(topics = ?ctx.connector.topics, regex = ?ctx.connector.topics_regex, "Sink task started");
+    tracing::info!(topics = ?ctx.connector.topics, regex = ?ctx.connector.topics_regex, read_headers, "Sink task started");
 
     // One stream for the task's life: a `recv()` per message would register
     // and drop a waker each time.
@@ -229,7 +237,7 @@ pub(crate) async fn run(
             while let Some(m) = next.take() {
                 match m {
                     Ok(msg) => {
-                        let topic = append(&mut raw, &msg).map_err(|e| TaskError::Other(e.to_string()))?;
+                        let topic = append(&mut raw, &msg, read_headers).map_err(|e| TaskError::Other(e.to_string()))?;
                         let (partition, next_offset) = (msg.partition(), msg.offset() + 1);
                         match consumed.iter_mut().find(|(t, p, _)| *t == topic && *p == partition) {
                             Some(slot) => slot.2 = next_offset,
@@ -424,9 +432,13 @@ fn buffered<'a>(
 }
 
 /// Append a consumed message to a raw batch: key and value as bytes
-/// nodes, headers as bytes, no schemas. Returns the index of its topic in
-/// the batch's topic table.
-fn append(batch: &mut Batch, msg: &BorrowedMessage<'_>) -> Result<u32, BatchError> {
+/// nodes, headers (if `read_headers`) as bytes, no schemas. Returns the
+/// index of its topic in the batch's topic table.
+fn append(
+    batch: &mut Batch,
+    msg: &BorrowedMessage<'_>,
+    read_headers: bool,
+) -> Result<u32, BatchError> {
     let topic = batch.intern_topic(msg.topic())?;
     let mut desc = RecordDesc {
         topic,
@@ -447,7 +459,8 @@ fn append(batch: &mut Batch, msg: &BorrowedMessage<'_>) -> Result<u32, BatchErro
         let (start, len) = batch.push_bytes(v)?;
         desc.value = Node::bytes(start, len);
     }
-    if let Some(headers) = msg.headers() {
+    // Checked first: `headers()` is the costly call this skips.
+    if read_headers && let Some(headers) = msg.headers() {
         desc.header_start = (batch.headers.len() / HEADER_SIZE) as u32;
         for h in headers.iter() {
             let (key_start, key_len) = batch.push_bytes(h.key.as_bytes())?;

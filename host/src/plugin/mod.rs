@@ -4,6 +4,7 @@
 pub mod bindings;
 pub mod catalog;
 pub mod config_provider;
+pub mod contract;
 pub mod convert;
 pub mod engine;
 pub mod output;

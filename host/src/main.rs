@@ -9,7 +9,7 @@ async fn main() -> ExitCode {
     let cli = wasm_connect::cli::Cli::parse();
     let spec = std::env::var("WASM_CONNECT_LOG")
         .or_else(|_| std::env::var("RUST_LOG"))
-        .unwrap_or_else(|_| "info,wasmtime=warn,cranelift=warn".into());
+        .unwrap_or_else(|_| cli.default_log_spec().into());
     wasm_connect::logging::init(&spec, cli.log_format == wasm_connect::cli::LogFormat::Json);
     match wasm_connect::cli::run(cli)
         .await

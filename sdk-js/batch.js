@@ -45,7 +45,11 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 /** A growable byte array. */
 class Bytes {
   constructor(initial) {
-    this.bytes = initial ? aligned(initial) : new Uint8Array(256);
+    // A copy, never the given array: what the bindings hand over may belong
+    // to another realm, where `instanceof Uint8Array` is false for it and
+    // for every array sliced from it. The copy is also 8-byte aligned for
+    // the word views.
+    this.bytes = initial ? new Uint8Array(initial) : new Uint8Array(256);
     this.length = initial ? initial.length : 0;
   }
   reserve(more) {
@@ -71,10 +75,17 @@ class Bytes {
   }
 }
 
-/** `bytes` at a 4-byte-aligned offset of its buffer (copied if not). */
-function aligned(bytes) {
-  if (bytes.byteOffset % 8 === 0) return bytes;
-  return bytes.slice();
+/** A value's kind in words, for messages. */
+function kindOf(v) {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'boolean') return 'a boolean';
+  if (typeof v === 'bigint' || Number.isInteger(v)) return 'an integer';
+  if (typeof v === 'number') return 'a float';
+  if (typeof v === 'string') return 'a string';
+  if (v instanceof Uint8Array) return 'bytes';
+  if (v instanceof Struct) return 'a struct';
+  if (Array.isArray(v)) return 'an array';
+  return 'a map';
 }
 
 /** A source partition or offset as the JSON text the host stores. */
@@ -250,7 +261,9 @@ export class Batch {
     const w = this.recs.words();
     for (let i = 0; i < topics.length; i++) {
       const t = topics[i];
-      if (t !== null && t !== undefined) w[i * RW] = this.internTopic(t);
+      if (t === null || t === undefined) continue;
+      if (typeof t !== 'string' || t === '') throw new DataError(`a topic is a non-empty string, not ${kindOf(t)}`, i);
+      w[i * RW] = this.internTopic(t);
     }
   }
 
@@ -305,8 +318,8 @@ export class Batch {
     const [pos, fieldSchema] = found;
     try {
       return [pos, this.encode(value, fieldSchema)];
-    } catch (e) {
-      throw new DataError(`cannot set field ${name} (${fieldSchema.type}) to ${JSON.stringify(value)}: ${e.message}`, record);
+    } catch {
+      throw new DataError(`field ${name} is ${fieldSchema.type}; cannot set it to ${kindOf(value)}`, record);
     }
   }
 

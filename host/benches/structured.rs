@@ -16,6 +16,8 @@
 
 mod common;
 
+use common::cpu_now;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -171,14 +173,6 @@ impl Call<'_> {
 /// counts the host's and the guest's work alike, but not the time other
 /// processes of the shared machine hold the core: with wall time, samples
 /// of one run spread from 2.3 to 7.7 µs per record for the same call.
-fn cpu_now() -> Duration {
-    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
-    Duration::new(
-        u64::try_from(t.tv_sec).unwrap(),
-        u32::try_from(t.tv_nsec).unwrap(),
-    )
-}
-
 /// Times `call` through wasmtime, each time on a fresh copy of `input`
 /// (as a batch built from Kafka or returned by a task is); only the call
 /// is timed.

@@ -84,6 +84,34 @@ pub enum PluginsCommand {
     /// with no Kafka and no worker; results go to standard output as JSON
     /// lines (the format is in README.md).
     Test(TestArgs),
+    /// Start a new plugin: a small project that builds with the language's
+    /// own tools and passes `plugin test`, with a README that says how.
+    New(NewArgs),
+}
+
+/// `wasm-connect plugin new`.
+#[derive(Debug, clap::Args)]
+pub struct NewArgs {
+    /// The project's name: its folder, crate or package, and (in CamelCase)
+    /// its plugin class.
+    pub name: String,
+    /// The language.
+    #[arg(long, value_enum)]
+    pub lang: crate::devkit::scaffold::Lang,
+    /// The plugin kind.
+    #[arg(long, value_enum)]
+    pub kind: crate::devkit::scaffold::Kind,
+    /// Where to make the project folder (default: here).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// The plugin's full name (default: example.<Name>).
+    #[arg(long)]
+    pub plugin_name: Option<String>,
+    /// For Rust: the wasm-connect SDK (the sdk-guest folder of a checkout)
+    /// the project depends on by path. Default: the one this binary was
+    /// built from.
+    #[arg(long)]
+    pub sdk_path: Option<PathBuf>,
 }
 
 /// `wasm-connect plugin test`.
@@ -165,7 +193,9 @@ impl Cli {
         match &self.command {
             Command::Plugin {
                 command: PluginsCommand::Test(_),
-            } => "warn,plugin=info,wasmtime=error,cranelift=error",
+            } => {
+                "warn,plugin=info,wasm_connect::plugin::catalog=off,wasmtime=error,cranelift=error"
+            }
             Command::Plugin { .. } => "warn,wasmtime=error,cranelift=error",
             _ => "info,wasmtime=warn,cranelift=warn",
         }
@@ -195,6 +225,25 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             let stdin = std::io::stdin().lock();
             let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
             crate::devkit::runner::run(&options, stdin, &mut stdout).await?;
+            Ok(())
+        }
+        Command::Plugin {
+            command: PluginsCommand::New(args),
+        } => {
+            let options = crate::devkit::scaffold::NewOptions {
+                name: args.name,
+                lang: args.lang,
+                kind: args.kind,
+                dir: args.dir,
+                plugin_name: args.plugin_name,
+                sdk_path: args.sdk_path,
+            };
+            let dir = crate::devkit::scaffold::new_project(&options)?;
+            println!(
+                "Made {}: its README.md says how to build it, test it with `wasm-connect plugin test` \
+                 and put it on a worker's plugin.path.",
+                dir.display()
+            );
             Ok(())
         }
         Command::Version => {

@@ -37,6 +37,16 @@ _PARTS = {"key": (AT_KEY_SCHEMA, AT_KEY), "value": (AT_VALUE_SCHEMA, AT_VALUE)}
 _TIMESTAMP_TYPES = ("NoTimestampType", "CreateTime", "LogAppendTime")
 
 
+def _kind(value):
+    """A value's kind in words, for messages."""
+    for t, words in ((bool, "a boolean"), (int, "an integer"), (float, "a float"),
+                     (str, "a string"), (bytes, "bytes"), (Struct, "a struct"),
+                     (dict, "a map"), (list, "an array")):
+        if isinstance(value, t):
+            return words
+    return "null" if value is None else f"a {type(value).__name__}"
+
+
 def _json_object(value):
     """A source partition or offset as the JSON text the host stores."""
     if isinstance(value, str):
@@ -233,7 +243,11 @@ class Batch:
         for i, t in enumerate(topics):
             if t is not None:
                 n = ix.get(t)
-                current[i] = self._intern_topic(t) if n is None else n
+                if n is None:
+                    if not isinstance(t, str) or not t:
+                        raise DataError(f"a topic is a non-empty str, not {_kind(t)}", record=i)
+                    n = self._intern_topic(t)
+                current[i] = n
         with memoryview(self._rec).cast("I") as r:
             r[0::RECORD_WORDS] = array("I", current)
 
@@ -291,8 +305,8 @@ class Batch:
         pos, field_schema = found
         try:
             return pos, self._encode(value, field_schema)
-        except (TypeError, ValueError) as e:
-            raise DataError(f"cannot set field {name} ({field_schema.type}) to {value!r}: {e}",
+        except (TypeError, ValueError):
+            raise DataError(f"field {name} is {field_schema.type}; cannot set it to {_kind(value)}",
                             record=record) from None
 
     # -- tables --------------------------------------------------------------

@@ -95,6 +95,10 @@ class _Plugin:
     config = ()
     _kinds = ()
 
+    def __init__(self, config):
+        #: The plugin's settings.
+        self.config = config
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if cls.__dict__.get("name"):
@@ -150,6 +154,11 @@ class Converter(_Plugin):
 
     _kinds = ("CONVERTER",)
     header_converter = False
+
+    def __init__(self, config, target):
+        super().__init__(config)
+        #: What this instance converts: "key", "value" or "headers".
+        self.target = target
 
     @classmethod
     def _manifests(cls):

@@ -5,6 +5,7 @@
 
 pub mod records;
 pub mod runner;
+pub mod scaffold;
 
 use crate::plugin::{CallError, EngineError, LoadError};
 
@@ -42,8 +43,8 @@ pub enum DevkitError {
     /// A call into the plugin failed: its own error, a crash or bad output.
     #[error("{error}{at}")]
     Call {
-        /// What failed.
-        error: CallError,
+        /// What failed (boxed: it is large, and failures are rare).
+        error: Box<CallError>,
         /// Where in the input, when one record was blamed.
         at: String,
     },

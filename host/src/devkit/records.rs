@@ -289,17 +289,15 @@ impl RecordFormat {
     }
 
     fn parse_headers(&mut self, raw: &str, bytes: bool) -> Result<Vec<Header>, String> {
-        let list: Vec<(String, Option<Box<RawValue>>, Option<String>)> = if raw
-            .trim_start()
-            .starts_with('[')
-        {
-            serde_json::from_str::<Vec<HeaderLine>>(raw)
-                .map_err(|e| format!("headers: {e}"))?
-                .into_iter()
-                .map(|h| (h.key, h.value, h.value_base64))
-                .collect()
-        } else {
-            serde_json::from_str::<OrderedMembers>(raw)
+        let list: Vec<(String, Option<Box<RawValue>>, Option<String>)> =
+            if raw.trim_start().starts_with('[') {
+                serde_json::from_str::<Vec<HeaderLine>>(raw)
+                    .map_err(|e| format!("headers: {e}"))?
+                    .into_iter()
+                    .map(|h| (h.key, h.value, h.value_base64))
+                    .collect()
+            } else {
+                serde_json::from_str::<OrderedMembers>(raw)
                 .map_err(|e| {
                     format!(
                         "headers must be a list of {{\"key\", \"value\"}} objects or an object: {e}"
@@ -309,7 +307,7 @@ impl RecordFormat {
                 .into_iter()
                 .map(|(k, v)| (k, Some(v), None))
                 .collect()
-        };
+            };
         let mut out = Vec::with_capacity(list.len());
         for (key, json, base64) in list {
             let (schema, value) = if bytes {

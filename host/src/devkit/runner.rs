@@ -106,11 +106,11 @@ pub async fn run(
         PluginKind::Converter => run.converter(&mut sandbox, input, options.target).await,
         PluginKind::HeaderConverter => run.converter(&mut sandbox, input, TargetArg::Headers).await,
         PluginKind::SinkConnector => {
-            let task = task_sandbox(&engine, &plugin, &explicit, limits);
+            let task = TaskSandbox::new(&engine, &plugin, &explicit, limits);
             run.sink(&mut sandbox, task, input).await
         }
         PluginKind::SourceConnector => {
-            let task = task_sandbox(&engine, &plugin, &explicit, limits);
+            let task = TaskSandbox::new(&engine, &plugin, &explicit, limits);
             run.source(&mut sandbox, task).await
         }
         PluginKind::ConfigProvider => run.provider(&mut sandbox, input).await,
@@ -129,27 +129,45 @@ fn io(what: &str, source: std::io::Error) -> DevkitError {
 
 fn call(error: CallError) -> DevkitError {
     DevkitError::Call {
-        error,
+        error: Box::new(error),
         at: String::new(),
     }
 }
 
-/// A connector's tasks get sandboxes of their own, with grants derived
-/// from their task configuration (made when the task config is known).
-fn task_sandbox(
-    engine: &Arc<PluginEngine>,
-    plugin: &PluginInfo,
-    explicit: &Grants,
+/// How a connector's task gets its sandbox: of its own, with grants
+/// derived from its task configuration, as in a worker.
+struct TaskSandbox {
+    engine: Arc<PluginEngine>,
+    defs: Vec<sdk::ConfigDef>,
+    explicit: Grants,
     limits: Limits,
-) -> impl FnOnce(&[(String, String)]) -> Result<(Sandbox, Vec<(String, String)>), DevkitError> {
-    let engine = engine.clone();
-    let defs = plugin.manifest.config.clone();
-    let explicit = explicit.clone();
-    move |task_config| {
+}
+
+/// A sandbox and the configuration it was made for.
+type Made = (Sandbox, Vec<(String, String)>);
+
+impl TaskSandbox {
+    fn new(
+        engine: &Arc<PluginEngine>,
+        plugin: &PluginInfo,
+        explicit: &Grants,
+        limits: Limits,
+    ) -> Self {
+        Self {
+            engine: engine.clone(),
+            defs: plugin.manifest.config.clone(),
+            explicit: explicit.clone(),
+            limits,
+        }
+    }
+
+    /// The sandbox, and the task configuration with its paths made
+    /// absolute.
+    fn make(self, task_config: &[(String, String)]) -> Result<Made, DevkitError> {
         let cwd = std::env::current_dir().unwrap_or_default();
-        let (config, mut grants) = grants_for(&defs, task_config, &cwd);
-        grants.merge(&explicit);
-        let sandbox = Sandbox::with_limits(engine, &grants, limits).map_err(call)?;
+        let (config, mut grants) = grants_for(&self.defs, task_config, &cwd);
+        grants.merge(&self.explicit);
+        let sandbox = Sandbox::with_limits(self.engine, &grants, self.limits).map_err(call)?;
         Ok((sandbox, config))
     }
 }
@@ -316,7 +334,10 @@ impl<W: Write> Run<'_, W> {
                 .unwrap_or_default(),
             _ => String::new(),
         };
-        DevkitError::Call { error, at }
+        DevkitError::Call {
+            error: Box::new(error),
+            at,
+        }
     }
 
     fn batches(&self, len: usize) -> Vec<std::ops::Range<usize>> {
@@ -420,9 +441,7 @@ impl<W: Write> Run<'_, W> {
     async fn sink(
         &mut self,
         sandbox: &mut Sandbox,
-        task_sandbox: impl FnOnce(
-            &[(String, String)],
-        ) -> Result<(Sandbox, Vec<(String, String)>), DevkitError>,
+        task_sandbox: TaskSandbox,
         input: impl BufRead,
     ) -> Result<(), DevkitError> {
         let mut input = read_records(input, &mut self.format, None)?;
@@ -439,7 +458,7 @@ impl<W: Write> Run<'_, W> {
             .await
             .map_err(call)?;
         let task_config = first_task(sandbox.sink_task_configs(&connector, 1).await, self.plugin)?;
-        let (mut tasks, task_config) = task_sandbox(&task_config)?;
+        let (mut tasks, task_config) = task_sandbox.make(&task_config)?;
         let task = tasks
             .create_sink_task(self.plugin, &task_config)
             .await
@@ -482,9 +501,7 @@ impl<W: Write> Run<'_, W> {
     async fn source(
         &mut self,
         sandbox: &mut Sandbox,
-        task_sandbox: impl FnOnce(
-            &[(String, String)],
-        ) -> Result<(Sandbox, Vec<(String, String)>), DevkitError>,
+        task_sandbox: TaskSandbox,
     ) -> Result<(), DevkitError> {
         let connector = sandbox
             .create_source_connector(self.plugin, &self.config)
@@ -494,7 +511,7 @@ impl<W: Write> Run<'_, W> {
             sandbox.source_task_configs(&connector, 1).await,
             self.plugin,
         )?;
-        let (mut tasks, task_config) = task_sandbox(&task_config)?;
+        let (mut tasks, task_config) = task_sandbox.make(&task_config)?;
         let task = tasks
             .create_source_task(self.plugin, &task_config, &[])
             .await

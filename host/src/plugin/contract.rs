@@ -152,11 +152,17 @@ pub fn missing_kind(
         Some(world) => format!("; build it for a world that exports {short}, such as {world}"),
         None => String::new(),
     };
+    // What it exports of this contract; toolchains add exports of their own.
+    let ours: Vec<String> = exports
+        .iter()
+        .filter(|e| e.starts_with("wasm-connect:plugin/"))
+        .cloned()
+        .collect();
     format!(
         "the manifest of {plugin} declares a {}, but the component does not export {iface} \
          (it exports {}){hint}",
         kind.rest_name(),
-        list(exports)
+        list(if ours.is_empty() { exports } else { &ours })
     )
 }
 

@@ -230,17 +230,20 @@ async fn find_plugin(
         tracing::warn!("{problem}");
     }
     find_by_name(&catalog, &options.plugin, options.target).ok_or_else(|| {
+        let searched = match options.plugin_path.as_slice() {
+            [] => "the built-in plugins".to_owned(),
+            dirs => format!(
+                "the built-in plugins and --plugin-path {}",
+                dirs.iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+        };
         DevkitError::Usage(format!(
-            "no plugin named {} in the built-in plugins or --plugin-path ({}); \
-             `wasm-connect plugin list --plugin-path DIR` shows what there is, \
-             or give the path of a .wasm file",
+            "no plugin named {} among {searched}; `wasm-connect plugin list --plugin-path DIR` shows \
+             what there is, or give the path of a .wasm file",
             options.plugin,
-            options
-                .plugin_path
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(",")
         ))
     })
 }

@@ -45,12 +45,18 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 /** A growable byte array. */
 class Bytes {
   constructor(initial) {
-    // A copy, never the given array: what the bindings hand over may belong
-    // to another realm, where `instanceof Uint8Array` is false for it and
-    // for every array sliced from it. The copy is also 8-byte aligned for
-    // the word views.
-    this.bytes = initial ? new Uint8Array(initial) : new Uint8Array(256);
-    this.length = initial ? initial.length : 0;
+    // A view made here, never the given array: what the bindings hand over
+    // may belong to another realm, where `instanceof Uint8Array` is false
+    // for it and for every array sliced from it. Copied (one memcpy) only
+    // when it does not start on a word, which the word views need.
+    if (initial) {
+      const view = new Uint8Array(initial.buffer, initial.byteOffset, initial.length);
+      this.bytes = initial.byteOffset % 8 === 0 ? view : view.slice();
+      this.length = initial.length;
+    } else {
+      this.bytes = new Uint8Array(256);
+      this.length = 0;
+    }
   }
   reserve(more) {
     const need = this.length + more;
@@ -225,43 +231,84 @@ export class Batch {
   }
 
   /** The value of the last header called `key` of each record (null when
-   * it has none), in one pass over the header descriptors. */
-  headerValues(key) {
+   * it has none). With `text`, a bytes value is decoded as UTF-8 and a value
+   * that is not text is null. */
+  headerValues(key, { text = false } = {}) {
     const kb = encoder.encode(key);
     const kl = kb.length;
+    const n = this.length;
     const r = this.recs.words();
     const h = this.hdrs.words();
     const hb = this.hdrs.bytes;
-    const out = new Array(this.length);
-    for (let i = 0; i < out.length; i++) {
+    const data = this.data.bytes;
+    const found = new Int32Array(n).fill(-1);
+    let hits = 0;
+    let allText = true;
+    for (let i = 0; i < n; i++) {
       const start = r[i * RW + 7], end = start + r[i * RW + 8];
-      let found = -1;
       for (let j = start; j < end; j++) {
-        if (h[j * HW + 1] === kl && this.bytesEqual(h[j * HW], kb)) found = j;
+        if (h[j * HW + 1] !== kl) continue;
+        const ks = h[j * HW];
+        let same = true;
+        for (let k = 0; k < kl; k++) {
+          if (data[ks + k] !== kb[k]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) found[i] = j;
       }
-      if (found < 0) {
-        out[i] = null;
-        continue;
+      if (found[i] >= 0) {
+        hits++;
+        if (hb[found[i] * HEADER_SIZE + 16] !== K_STRING) allText = false;
       }
-      const kind = hb[found * HEADER_SIZE + 16];
-      if (kind === K_STRING) {
-        out[i] = decoder.decode(this.slice(h[found * HW + 6], h[found * HW + 5]));
-      } else if (kind === K_BYTES) {
-        out[i] = this.slice(h[found * HW + 6], h[found * HW + 5]).slice();
-      } else {
-        out[i] = this.headerValue(found);
+    }
+    const out = new Array(n).fill(null);
+    if (hits === 0) return out;
+    if (allText) {
+      // Every value is text: copy them into one buffer and decode once.
+      let size = 0;
+      for (let i = 0; i < n; i++) if (found[i] >= 0) size += h[found[i] * HW + 5] + 1;
+      const joined = new Uint8Array(size);
+      let at = 0;
+      for (let i = 0; i < n; i++) {
+        const j = found[i];
+        if (j < 0) continue;
+        const vs = h[j * HW + 6], vl = h[j * HW + 5];
+        joined.set(data.subarray(vs, vs + vl), at);
+        at += vl + 1; // the byte after each value stays 0: the separator
       }
+      const texts = decoder.decode(joined.subarray(0, size - 1)).split('\0');
+      if (texts.length === hits) {
+        let t = 0;
+        for (let i = 0; i < n; i++) if (found[i] >= 0) out[i] = texts[t++];
+        return out;
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      if (found[i] < 0) continue;
+      let v = this.headerValue(found[i]);
+      if (text && v instanceof Uint8Array) {
+        try {
+          v = decoder.decode(v);
+        } catch {
+          v = null;
+        }
+      } else if (text && typeof v !== 'string') {
+        v = null;
+      }
+      out[i] = v;
     }
     return out;
   }
 
-  /** Set each record's topic from `topics` (one per record; null keeps the
-   * record's topic). */
+  /** Set each record's topic from `topics` (one per record; null or an
+   * empty string keeps the record's topic). */
   setTopics(topics) {
     const w = this.recs.words();
     for (let i = 0; i < topics.length; i++) {
       const t = topics[i];
-      if (t === null || t === undefined) continue;
+      if (t === null || t === undefined || t === '') continue;
       if (typeof t !== 'string' || t === '') throw new DataError(`a topic is a non-empty string, not ${kindOf(t)}`, i);
       w[i * RW] = this.internTopic(t);
     }
@@ -277,6 +324,7 @@ export class Batch {
     const n = this.length;
     const plans = new Map();
     let schemaless = null;
+    let nw = null;
     const rb = this.recs.bytes;
     const r = this.recs.words();
     for (let i = 0; i < n; i++) {
@@ -293,7 +341,12 @@ export class Batch {
         if (plan === null) continue;
         const at = (first + plan[0]) * NODE_SIZE;
         if (skipNull && this.nodes.bytes[at] === K_NULL) continue;
-        this.nodes.bytes.set(plan[1], at);
+        if (nw === null || nw.buffer !== this.nodes.bytes.buffer) nw = this.nodes.words();
+        const w = at >> 2;
+        nw[w] = plan[2][0];
+        nw[w + 1] = plan[2][1];
+        nw[w + 2] = plan[2][2];
+        nw[w + 3] = plan[2][3];
       } else if (kind === K_MAP) {
         const entries = r[i * RW + 19];
         for (let e = 0; e < entries; e++) {
@@ -317,7 +370,8 @@ export class Batch {
     if (found === null) return null;
     const [pos, fieldSchema] = found;
     try {
-      return [pos, this.encode(value, fieldSchema)];
+      const node = this.encode(value, fieldSchema);
+      return [pos, node, new Uint32Array(node.buffer, node.byteOffset, 4)];
     } catch {
       throw new DataError(`field ${name} is ${fieldSchema.type}; cannot set it to ${kindOf(value)}`, record);
     }

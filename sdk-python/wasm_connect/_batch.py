@@ -14,6 +14,8 @@ a header or field value written to every record is stored once.
 import json
 import struct
 from array import array
+from itertools import compress, repeat
+from operator import add, eq, getitem, itemgetter, mul
 
 from ._data import Schema, Struct
 from ._errors import DataError
@@ -35,6 +37,33 @@ _INT_RANGES = {
 }
 _PARTS = {"key": (AT_KEY_SCHEMA, AT_KEY), "value": (AT_VALUE_SCHEMA, AT_VALUE)}
 _TIMESTAMP_TYPES = ("NoTimestampType", "CreateTime", "LogAppendTime")
+
+
+def _gather(data, starts, lens):
+    """The byte strings at (start, length) pairs of `data`, in one C call."""
+    slices = list(map(slice, starts, map(add, starts, lens)))
+    if len(slices) == 1:
+        return (data[slices[0]],)
+    return itemgetter(*slices)(data)
+
+
+def _one_text_header_each(data, key, first, n, kstarts, klens, vstarts, vlens, vkinds):
+    """`header_values` when record i has exactly one header, descriptor
+    `first + i` (as batches built record by record have), and every one is
+    `key` with a text value: the values decoded in one call. None when the
+    batch is not like that."""
+    end = first + n
+    if bytes(vkinds[first:end]).count(K_STRING) != n or klens[first:end].count(len(key)) != n:
+        return None
+    if _gather(data, kstarts[first:end], klens[first:end]).count(key) != n:
+        return None
+    joined = b"\0".join(_gather(data, vstarts[first:end], vlens[first:end]))
+    if joined.count(b"\0") != n - 1:
+        return None
+    try:
+        return joined.decode().split("\0")
+    except UnicodeDecodeError:
+        return None
 
 
 def _kind(value):
@@ -63,7 +92,7 @@ class Batch:
     """
 
     __slots__ = ("_buf", "_base", "_rec", "_hdr", "_nodes", "topics", "_schemas",
-                 "_sps", "_topic_ix", "_schema_objs", "_schema_ixs")
+                 "_sps", "_topic_ix", "_schema_objs", "_schema_ixs", "_frozen")
 
     def __init__(self):
         self._buf = bytearray()
@@ -78,6 +107,7 @@ class Batch:
         self._topic_ix = None
         self._schema_objs = {}
         self._schema_ixs = {}
+        self._frozen = b""
 
     # -- crossing the boundary -------------------------------------------
 
@@ -197,12 +227,19 @@ class Batch:
             r[7::RECORD_WORDS] = array("I", starts)
             r[8::RECORD_WORDS] = array("I", counts)
 
-    def header_values(self, key):
+    def header_values(self, key, text=False):
         """The value of the last header called `key` of each record (None
-        when it has none), in one pass over the header descriptors."""
+        when it has none). With `text`, a bytes value is decoded as UTF-8
+        and a value that is not text is None.
+
+        Each step is one pass over a column of descriptors done by Python's
+        C code (`map`, slicing); only records with several headers take a
+        loop in Python."""
+        n = len(self)
+        if n == 0:
+            return []
         kb = key.encode()
-        kl = len(kb)
-        buf = self._buf
+        data = self._data()
         with memoryview(self._rec).cast("I") as r:
             starts = r[7::RECORD_WORDS].tolist()
             counts = r[8::RECORD_WORDS].tolist()
@@ -212,44 +249,67 @@ class Batch:
             vlens = h[5::HEADER_WORDS].tolist()
             vstarts = h[6::HEADER_WORDS].tolist()
         vkinds = self._hdr[16::HEADER_SIZE]
-        out = []
-        for s, c in zip(starts, counts):
-            found = None
-            for j in range(s, s + c):
-                if klens[j] == kl and buf[kstarts[j]:kstarts[j] + kl] == kb:
-                    found = j
-            if found is None:
-                out.append(None)
-                continue
-            kind = vkinds[found]
-            if kind == K_STRING:
-                v = vstarts[found]
-                out.append(buf[v:v + vlens[found]].decode())
-            elif kind == K_BYTES:
-                v = vstarts[found]
-                out.append(bytes(buf[v:v + vlens[found]]))
-            elif kind == K_NULL:
-                out.append(None)
-            else:
-                out.append(self._header_value(found))
-        return out
+        if counts.count(1) == n and starts == list(range(starts[0], starts[0] + n)):
+            fast = _one_text_header_each(data, kb, starts[0], n, kstarts, klens, vstarts,
+                                         vlens, vkinds)
+            if fast is not None:
+                return fast
+        # Which header descriptors are called `key` (one past the end too,
+        # where a record without headers may point).
+        is_key = list(map(eq, map(data.__getitem__, map(slice, kstarts, map(add, kstarts, klens))),
+                          repeat(kb)))
+        is_key.append(False)
+        if counts.count(0) + counts.count(1) == n and max(starts) < len(is_key):
+            found = list(map(getitem, repeat(is_key), starts))
+            found = list(map(bool, map(mul, found, counts)))
+            js = list(compress(starts, found))
+        else:
+            found, js = [], []
+            for s, c in zip(starts, counts):
+                last = None
+                for j in range(s, s + c):
+                    if is_key[j]:
+                        last = j
+                found.append(last is not None)
+                if last is not None:
+                    js.append(last)
+        kinds = bytes(map(vkinds.__getitem__, js))
+        if kinds.count(K_STRING) == len(js):
+            starts_ = list(map(vstarts.__getitem__, js))
+            ends = map(add, starts_, map(vlens.__getitem__, js))
+            values = list(map(bytes.decode, map(data.__getitem__, map(slice, starts_, ends))))
+        else:
+            values = [self._text_or_value(j, text) for j in js]
+        if len(values) == n:
+            return values
+        at = dict(zip(compress(range(n), found), values))
+        return list(map(at.get, range(n)))
+
+    def _text_or_value(self, j, text):
+        value = self._header_value(j)
+        if not text or isinstance(value, str):
+            return value
+        if isinstance(value, bytes):
+            try:
+                return value.decode()
+            except UnicodeDecodeError:
+                return None
+        return None
 
     def set_topics(self, topics):
-        """Set each record's topic from `topics` (one per record; None keeps
-        the record's topic)."""
+        """Set each record's topic from `topics`, one per record; None or
+        an empty string keeps the record's topic."""
         ix = self._topic_index()
+        new = set(topics)
+        new.discard(None)
+        new.discard("")
+        for t in new - ix.keys():
+            if not isinstance(t, str):
+                raise DataError(f"a topic is a str, not {_kind(t)}", record=topics.index(t))
+            self._intern_topic(t)
         with memoryview(self._rec).cast("I") as r:
             current = r[0::RECORD_WORDS].tolist()
-        for i, t in enumerate(topics):
-            if t is not None:
-                n = ix.get(t)
-                if n is None:
-                    if not isinstance(t, str) or not t:
-                        raise DataError(f"a topic is a non-empty str, not {_kind(t)}", record=i)
-                    n = self._intern_topic(t)
-                current[i] = n
-        with memoryview(self._rec).cast("I") as r:
-            r[0::RECORD_WORDS] = array("I", current)
+            r[0::RECORD_WORDS] = array("I", map(ix.get, topics, current))
 
     def set_field(self, name, value, skip_null=False):
         """Set field `name` of every record's value to `value`: a field of a
@@ -257,6 +317,53 @@ class Batch:
         value whose key is the string `name`. Records without such a field
         are left alone, and so are null fields when `skip_null` is true. The
         new value is stored once and shared."""
+        n = len(self)
+        kinds = self._rec[AT_VALUE::RECORD_SIZE]
+        with memoryview(self._rec).cast("I") as r:
+            schemas = r[10::RECORD_WORDS].tolist()
+        if n and kinds.count(K_STRUCT) == n and schemas.count(schemas[0]) == n:
+            # Structs of one schema, the common case: the field is the same
+            # child of every value; its nodes are overwritten in one pass.
+            plan = self._field_plan(schemas[0], name, value, 0)
+            if plan is None:
+                return
+            pos, node = plan
+            with memoryview(self._rec).cast("Q") as q:
+                firsts = q[10::RECORD_SIZE // 8].tolist()
+            if self._set_strided(firsts, pos, node, skip_null):
+                return
+        self._set_field_each(name, value, skip_null)
+
+    def _set_strided(self, firsts, pos, node, skip_null):
+        """Write `node` as child `pos` of each struct when the structs lie at
+        a constant step in the node arena (as batches built record by record
+        do): two strided writes in C for the whole batch. False when the
+        layout is not that regular."""
+        n = len(firsts)
+        step = firsts[1] - firsts[0] if n > 1 else 1
+        if step <= 0 or firsts != list(range(firsts[0], firsts[0] + step * n, step)):
+            return False
+        first_word = (firsts[0] + pos) * 2
+        stride = step * 2
+        kinds = self._nodes[first_word * 8::stride * 8][:n]
+        if len(kinds) != n:
+            return False
+        low, high = _U64.unpack_from(node, 0)[0], _U64.unpack_from(node, 8)[0]
+        with memoryview(self._nodes).cast("Q") as q:
+            if skip_null and kinds.count(K_NULL):
+                lows = q[first_word::stride][:n].tolist()
+                highs = q[first_word + 1::stride][:n].tolist()
+                new_low = array("Q", [low if k else w for k, w in zip(kinds, lows)])
+                new_high = array("Q", [high if k else w for k, w in zip(kinds, highs)])
+            else:
+                new_low, new_high = array("Q", repeat(low, n)), array("Q", repeat(high, n))
+            end = first_word + stride * (n - 1) + 1
+            q[first_word:end:stride] = new_low
+            q[first_word + 1:end + 1:stride] = new_high
+        return True
+
+    def _set_field_each(self, name, value, skip_null):
+        """`set_field` record by record, for batches of mixed values."""
         nb = name.encode()
         n = len(self)
         with memoryview(self._rec).cast("I") as r:
@@ -385,6 +492,13 @@ class Batch:
         start = len(self._buf)
         self._buf += data
         return start, len(data)
+
+    def _data(self):
+        """All data as `bytes` (whose slices can be hashed and compared in
+        C), made again only after bytes were appended."""
+        if len(self._frozen) != len(self._buf):
+            self._frozen = bytes(self._buf)
+        return self._frozen
 
     def _header_desc(self, key, value, schema=None):
         ks, kl = self._push(key.encode())

@@ -374,6 +374,51 @@ fn every_language_runs_in_a_worker() {
     }
 }
 
+/// The helpers' own unit tests, natively: Python's against the bindings
+/// componentize-py generates from the WIT, JavaScript's on node.
+#[test]
+fn the_helpers_pass_their_own_tests() {
+    let root = repo_root();
+    let bindings = tempfile::tempdir().unwrap();
+    let generated = Command::new("componentize-py")
+        .arg("-d")
+        .arg(root.join("wit"))
+        .args(["-w", "plugin", "bindings"])
+        .arg(bindings.path())
+        .output()
+        .expect("componentize-py is not installed: run scripts/test.sh");
+    assert!(generated.status.success(), "{generated:?}");
+    let python_path = format!(
+        "{}:{}",
+        bindings.path().display(),
+        root.join("sdk-python").display()
+    );
+    for (what, mut cmd) in [
+        ("python3 -m unittest", {
+            let mut c = Command::new("python3");
+            c.args(["-m", "unittest", "discover", "-s"])
+                .arg(root.join("sdk-python/tests"))
+                .env("PYTHONPATH", &python_path);
+            c
+        }),
+        ("node --test", {
+            let mut c = Command::new("node");
+            c.arg("--test").arg(root.join("sdk-js/test/batch.test.mjs"));
+            c
+        }),
+    ] {
+        let out = cmd
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
+        assert!(
+            out.status.success(),
+            "{what} failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
 /// What `wasm-connect plugin test` answered.
 struct Answer {
     ok: bool,

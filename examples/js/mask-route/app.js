@@ -6,20 +6,6 @@ import { Transform, configKey, register } from './wasm-connect/index.js';
 
 export { plugins, transform, predicate } from './wasm-connect/exports.js';
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
-
-/** A header value as a topic name: text, or UTF-8 bytes; else null. */
-function text(value) {
-  if (value instanceof Uint8Array) {
-    try {
-      value = decoder.decode(value);
-    } catch {
-      return null;
-    }
-  }
-  return typeof value === 'string' && value !== '' ? value : null;
-}
-
 class MaskRoute extends Transform {
   static pluginName = 'examples.js.MaskRoute';
   static version = '1.0.0';
@@ -41,7 +27,8 @@ class MaskRoute extends Transform {
     // Batch-wide operations: one pass over the descriptors each, and the
     // mask text stored once for the whole batch.
     batch.setField(this.field, this.mask, { skipNull: true });
-    batch.setTopics(batch.headerValues(this.header).map(text));
+    // Text values (UTF-8 bytes too) become topics; null or '' keeps one.
+    batch.setTopics(batch.headerValues(this.header, { text: true }));
     return batch;
   }
 }

@@ -8,16 +8,6 @@ import wasm_connect as wc
 from wasm_connect.exports import *  # noqa: F401,F403 (the classes componentize-py exports)
 
 
-def _text(value):
-    """A header value as a topic name: text, or UTF-8 bytes; else None."""
-    if isinstance(value, bytes):
-        try:
-            value = value.decode()
-        except UnicodeDecodeError:
-            return None
-    return value if isinstance(value, str) and value else None
-
-
 class MaskRoute(wc.Transform):
     name = "examples.python.MaskRoute"
     version = "1.0.0"
@@ -37,5 +27,6 @@ class MaskRoute(wc.Transform):
         # Batch-wide operations: one pass over the descriptors each, and the
         # mask text stored once for the whole batch.
         batch.set_field(self.field, self.mask, skip_null=True)
-        batch.set_topics([_text(v) for v in batch.header_values(self.header)])
+        # Text values (UTF-8 bytes too) become topics; None or "" keeps one.
+        batch.set_topics(batch.header_values(self.header, text=True))
         return batch

@@ -64,8 +64,8 @@ export class Config extends Map {
 /** One setting a plugin understands (Apache's ConfigDef key). `type`:
  * boolean, string, int, long, short, double, list, class, password;
  * `defaultValue: null` makes the key required; `access` (none, read-file,
- * write-file, read-dir, write-dir) is what the host grants the plugin for
- * the value. */
+ * write-file, read-dir, write-dir, kafka-cluster) is what the host grants
+ * the plugin for the value. */
 export function configKey(name, { type = 'string', defaultValue = null, doc = '', importance = 'medium',
   group = null, access = 'none' } = {}) {
   return {

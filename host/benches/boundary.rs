@@ -1,6 +1,13 @@
 //! The cost of the plugin boundary per record: a converter call on batches
-//! of 1, 100 and 1,000 records with 100-byte values, through wasmtime,
-//! beside the same converter compiled natively (plain Rust, no boundary).
+//! of 1, 10, 100, 1,000 and 10,000 records with 100-byte values, through
+//! wasmtime, beside the same converter compiled natively (plain Rust, no
+//! boundary); and the cost of instantiating a plugin for a task (a new
+//! store, the component instantiated, the converter created), beside
+//! creating the native converter.
+//!
+//! Times are the benchmark thread's CPU time ([`common::cpu_now`]), as in
+//! `structured.rs`: wall time on the shared machine counts other
+//! processes' turns on the core.
 //!
 //! Run: `cargo bench -p wasm-connect --bench boundary`. Results and the
 //! machine they came from are in BENCHMARKS.md.
@@ -14,7 +21,7 @@
 mod common;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use wasm_connect::cli::builtin_plugin_dir;
@@ -56,7 +63,7 @@ fn boundary(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("converter to-connect, 100-byte values");
     group.measurement_time(Duration::from_secs(4));
-    for records in [1usize, 100, 1000] {
+    for records in [1usize, 10, 100, 1000, 10_000] {
         let input = raw_batch(records);
         group.throughput(Throughput::Elements(records as u64));
         for (name, conv) in [
@@ -71,9 +78,9 @@ fn boundary(c: &mut Criterion) {
                         let mut total = Duration::ZERO;
                         for _ in 0..iters {
                             let batch = input.clone();
-                            let start = Instant::now();
+                            let start = common::cpu_now();
                             std::hint::black_box(sandbox.to_connect(conv, batch).await.unwrap());
-                            total += start.elapsed();
+                            total += common::cpu_now() - start;
                         }
                         total
                     })
@@ -92,6 +99,35 @@ fn boundary(c: &mut Criterion) {
         );
     }
     group.finish();
+
+    // What a task pays once per plugin at start (and at every restart).
+    let mut group = c.benchmark_group("instantiate a converter for a task");
+    group.measurement_time(Duration::from_secs(4));
+    group.bench_function("ByteArrayConverter wasm", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let mut sandbox = Sandbox::new(engine.clone(), &Grants::default()).unwrap();
+                let h = sandbox
+                    .create_converter(&bytes, &vec![], ConverterTarget::Value)
+                    .await
+                    .unwrap();
+                std::hint::black_box(h);
+                sandbox.close_all().await;
+            })
+        })
+    });
+    group.bench_function("ByteArrayConverter native", |b| {
+        b.iter(|| {
+            std::hint::black_box(
+                <wasm_connect_plugin_converters::ByteArrayConverter as Converter>::configure(
+                    Config::new(),
+                    Target::Value,
+                )
+                .unwrap(),
+            )
+        })
+    });
+    group.finish();
 }
 
 /// The same converter compiled natively, given the same batch.
@@ -106,13 +142,13 @@ fn bench_native<C: Converter>(
             let mut total = Duration::ZERO;
             for _ in 0..iters {
                 let mut batch = input.clone();
-                let start = Instant::now();
+                let start = common::cpu_now();
                 native.to_connect(&mut batch).unwrap();
                 // The host checks every batch a plugin returns; count it
                 // here too so that the difference is the boundary alone.
                 batch.validate().unwrap();
                 std::hint::black_box(&batch);
-                total += start.elapsed();
+                total += common::cpu_now() - start;
             }
             total
         })

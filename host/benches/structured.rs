@@ -3,7 +3,7 @@
 //! struct records, through wasmtime into the built-in components, beside
 //! the same plugin code compiled natively (plain Rust, no boundary), and a
 //! transform that changes nothing, for the cost of the boundary alone.
-//! Times are the benchmark thread's CPU time (see [`cpu_now`]).
+//! Times are the benchmark thread's CPU time (see [`common::cpu_now`]).
 //!
 //! Run: `cargo bench -p wasm-connect --bench structured`. Results and the
 //! machine they came from are in BENCHMARKS.md.
@@ -16,8 +16,7 @@
 
 mod common;
 
-use common::cpu_now;
-
+use common::{CHAIN, RECORDS, config, struct_batch};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -34,33 +33,10 @@ use wasm_connect_plugin_transforms::drop_headers::DropHeaders;
 use wasm_connect_plugin_transforms::insert_field::InsertFieldValue;
 use wasm_connect_plugin_transforms::mask_field::MaskFieldValue;
 use wasm_connect_plugin_transforms::replace_field::ReplaceFieldValue;
-use wasm_connect_sdk::{
-    Batch, Config, Converter, Field, Part, Record, Schema, SchemaType, Struct, Target, Transform,
-    Value, ValueRef,
-};
-
-/// Records per batch: the size at which BENCHMARKS.md shows the per-call
-/// cost of the boundary (~3 µs) no longer dominates.
-const RECORDS: usize = 1000;
+use wasm_connect_sdk::{Batch, Config, Converter, Part, Target, Transform, Value, ValueRef};
 
 /// The converter's settings, as a worker would pass them.
 const JSON_CONFIG: &[(&str, &str)] = &[("schemas.enable", "true")];
-
-/// The chain: `transforms=mask,insert,rename`.
-const CHAIN: [(&str, &[(&str, &str)]); 3] = [
-    (
-        "org.apache.kafka.connect.transforms.MaskField$Value",
-        &[("fields", "email")],
-    ),
-    (
-        "org.apache.kafka.connect.transforms.InsertField$Value",
-        &[("static.field", "origin"), ("static.value", "bench")],
-    ),
-    (
-        "org.apache.kafka.connect.transforms.ReplaceField$Value",
-        &[("renames", "name:full_name")],
-    ),
-];
 
 /// A transform that leaves these records as they are (they have no
 /// headers): what remains of its cost through wasmtime is the boundary
@@ -70,61 +46,6 @@ const NO_OP: (&str, &[(&str, &str)]) = (
     "org.apache.kafka.connect.transforms.DropHeaders",
     &[("headers", "absent")],
 );
-
-fn config(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
-}
-
-/// A customer-like value schema: six fields, one of them a Timestamp.
-fn schema() -> Arc<Schema> {
-    let field = |name: &str, schema: Schema| Field {
-        name: name.to_owned(),
-        schema: Arc::new(schema),
-    };
-    let mut timestamp =
-        Schema::new(SchemaType::Int64).named("org.apache.kafka.connect.data.Timestamp");
-    timestamp.version = Some(1);
-    Arc::new(
-        Schema::structure(vec![
-            field("id", Schema::new(SchemaType::Int64)),
-            field("name", Schema::new(SchemaType::String)),
-            field("email", Schema::optional(SchemaType::String)),
-            field("amount", Schema::new(SchemaType::Float64)),
-            field("active", Schema::new(SchemaType::Boolean)),
-            field("created_at", timestamp),
-        ])
-        .named("com.example.Customer"),
-    )
-}
-
-/// A batch as a source task produces it: struct values with their schema.
-fn struct_batch() -> Batch {
-    let schema = schema();
-    let records: Vec<Record> = (0..RECORDS)
-        .map(|i| {
-            let id = 1_000_000 + i as i64;
-            let values = vec![
-                Value::Int64(id),
-                Value::String(format!("Customer {id} Lastname")),
-                Value::String(format!("customer.{id}@example.com")),
-                Value::Float64(i as f64 * 3.17 + 0.25),
-                Value::Boolean(i % 3 == 0),
-                Value::Int64(1_764_000_000_000 + i as i64 * 1_000),
-            ];
-            Record::new("customers").with_value(
-                Some(schema.clone()),
-                Value::Struct(Struct {
-                    schema: schema.clone(),
-                    values,
-                }),
-            )
-        })
-        .collect();
-    Batch::from_records(&records).unwrap()
-}
 
 /// A batch as a sink task builds it from Kafka: the JSON that the
 /// converter writes for [`struct_batch`], as bytes, no schema.
@@ -168,11 +89,6 @@ impl Call<'_> {
     }
 }
 
-/// The CPU time of this thread so far. Wasmtime runs a call's guest code
-/// on a fiber of the calling thread (`block_on` drives it here), so this
-/// counts the host's and the guest's work alike, but not the time other
-/// processes of the shared machine hold the core: with wall time, samples
-/// of one run spread from 2.3 to 7.7 µs per record for the same call.
 /// Times `call` through wasmtime, each time on a fresh copy of `input`
 /// (as a batch built from Kafka or returned by a task is); only the call
 /// is timed.
@@ -190,9 +106,9 @@ fn bench_wasm(
                 let mut total = Duration::ZERO;
                 for _ in 0..iters {
                     let batch = input.clone();
-                    let start = cpu_now();
+                    let start = common::cpu_now();
                     let out = call.run(sandbox, batch).await;
-                    total += cpu_now() - start;
+                    total += common::cpu_now() - start;
                     std::hint::black_box(out);
                 }
                 total
@@ -215,9 +131,9 @@ fn bench_native(
             let mut total = Duration::ZERO;
             for _ in 0..iters {
                 let batch = input.clone();
-                let start = cpu_now();
+                let start = common::cpu_now();
                 let out = call(batch);
-                total += cpu_now() - start;
+                total += common::cpu_now() - start;
                 std::hint::black_box(out);
             }
             total

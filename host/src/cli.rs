@@ -180,15 +180,19 @@ pub enum CliError {
     /// `plugin test` or `plugin new` failed.
     #[error(transparent)]
     Devkit(#[from] crate::devkit::DevkitError),
+    /// A command's output could not be written.
+    #[error("cannot write to standard output: {0}")]
+    Output(std::io::Error),
     /// Some plugins could not be loaded (`plugins list`).
     #[error("{0} plugin file(s) or plugin.path entries could not be used (see above)")]
     PluginProblems(usize),
 }
 
 impl Cli {
-    /// The log levels when `WASM_CONNECT_LOG` does not say: a worker logs
-    /// what it does; `plugin test` shows what the plugin logs and the
-    /// host's warnings, so its output stays readable.
+    /// The log levels when neither `WASM_CONNECT_LOG` nor `RUST_LOG` sets
+    /// them: a worker logs what it loads and runs; an inspecting command
+    /// prints its answer on stdout and only problems on stderr; `plugin
+    /// test` also shows what the plugin logs.
     pub fn default_log_spec(&self) -> &'static str {
         match &self.command {
             Command::Plugin {
@@ -196,8 +200,8 @@ impl Cli {
             } => {
                 "warn,plugin=info,wasm_connect::plugin::catalog=off,wasmtime=error,cranelift=error"
             }
-            Command::Plugin { .. } => "warn,wasmtime=error,cranelift=error",
-            _ => "info,wasmtime=warn,cranelift=warn",
+            Command::Plugin { .. } | Command::Version => "warn,wasmtime=error,cranelift=error",
+            Command::Standalone(_) => "info,wasmtime=warn,cranelift=warn",
         }
     }
 }
@@ -309,20 +313,35 @@ async fn list_plugins(plugin_path: Vec<PathBuf>) -> Result<(), CliError> {
             *w = (*w).max(cell.chars().count());
         }
     }
+    let mut table = String::new();
     for row in std::iter::once(&header).chain(&rows) {
         let line: Vec<String> = row
             .iter()
             .zip(widths)
             .map(|(cell, w)| format!("{cell:<w$}"))
             .collect();
-        println!("{}", line.join("  ").trim_end());
+        table.push_str(line.join("  ").trim_end());
+        table.push('\n');
     }
-    for problem in catalog.problems() {
-        eprintln!("error: {problem}");
-    }
+    print_output(&table)?;
+    // Each problem was logged as the catalog met it (at the default
+    // level of this command too); the exit status and the last line say
+    // that there were some.
     match catalog.problems().len() {
         0 => Ok(()),
         n => Err(CliError::PluginProblems(n)),
+    }
+}
+
+/// Write a command's output to stdout. A reader that went away (`| head`)
+/// ends the output quietly, as it does for other command-line tools, instead
+/// of the panic `println!` gives.
+fn print_output(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(CliError::Output(e)),
+        _ => Ok(()),
     }
 }
 
@@ -378,7 +397,13 @@ async fn standalone(args: StandaloneArgs) -> Result<(), CliError> {
     let source_name = format!("worker config {}", args.worker_config.display());
     // Plugins first: config providers may be plugins, and they resolve
     // `${…}` in the worker's own settings too, as in Apache.
-    let engine = Arc::new(PluginEngine::new()?);
+    let options = crate::config::worker::engine_options(&entries).map_err(|problems| {
+        crate::config::ConfigErrors {
+            source_name: source_name.clone(),
+            problems,
+        }
+    })?;
+    let engine = Arc::new(PluginEngine::with_options(&options)?);
     let started = std::time::Instant::now();
     let catalog = Arc::new(
         PluginCatalog::load(
@@ -519,6 +544,9 @@ async fn standalone(args: StandaloneArgs) -> Result<(), CliError> {
     }
     worker.restore(&from_files).await;
     ready.store(true, Ordering::Release);
+    if let Some(interval) = config.reload_interval {
+        tokio::spawn(worker.clone().watch_plugins(interval, stop_tx.subscribe()));
+    }
 
     wait_for_signal().await;
     tracing::info!("Stopping: committing offsets and stopping tasks");

@@ -6,6 +6,7 @@ pub mod config;
 pub mod devkit;
 pub mod kafka;
 pub mod logging;
+pub mod metrics;
 pub mod plugin;
 pub mod rest;
 pub mod runtime;

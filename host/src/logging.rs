@@ -12,7 +12,10 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, FormattedFields};
 use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Registry, reload};
 
@@ -68,7 +71,6 @@ pub fn init(spec: &str, json: bool) {
     let filter = build_filter(&state).unwrap_or_else(|_| EnvFilter::new("info"));
     let (filter, handle) = reload::Layer::new(filter);
     let registry = tracing_subscriber::registry().with(filter);
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let installed = if json {
         registry
             .with(
@@ -81,7 +83,10 @@ pub fn init(spec: &str, json: bool) {
         registry
             .with(
                 tracing_subscriber::fmt::layer()
-                    .with_ansi(ansi)
+                    // Plain text: the context is read back from the spans'
+                    // recorded fields, which colours would break up.
+                    .with_ansi(false)
+                    .event_format(ContextFormat)
                     .with_writer(std::io::stderr),
             )
             .try_init()
@@ -91,6 +96,99 @@ pub fn init(spec: &str, json: bool) {
             handle,
             state: Mutex::new(state),
         });
+    }
+}
+
+/// Text log lines in the shape of Apache's (KIP-449): the time, the level,
+/// then whose line it is — `[my-connector|task-0]` inside a task,
+/// `[my-connector|worker]` for the connector's own work — then the target
+/// and the message. Taken from the innermost `task` or `connector` span,
+/// else from a `connector` field of the event itself.
+struct ContextFormat;
+
+/// The `connector` and `task` of a span or event, as recorded.
+#[derive(Default)]
+struct ContextFields {
+    connector: Option<String>,
+    task: Option<String>,
+}
+
+impl tracing::field::Visit for ContextFields {
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        if field.name() == "connector" {
+            self.connector = Some(value.to_owned());
+        }
+    }
+    fn record_u64(&mut self, field: &tracing::field::Field, value: u64) {
+        if field.name() == "task" {
+            self.task = Some(value.to_string());
+        }
+    }
+    fn record_i64(&mut self, field: &tracing::field::Field, value: i64) {
+        if field.name() == "task" {
+            self.task = Some(value.to_string());
+        }
+    }
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        match field.name() {
+            // `connector = %name` arrives here, as Display through Debug.
+            "connector" => self.connector = Some(format!("{value:?}")),
+            "task" => self.task = Some(format!("{value:?}")),
+            _ => {}
+        }
+    }
+}
+
+/// `[connector|task-N]` from a span's formatted fields
+/// (`connector=x task=0`), which the fmt layer keeps in its extensions.
+fn context_of_fields(fields: &str) -> Option<String> {
+    // The spans are declared connector first; a name may hold spaces.
+    let rest = fields.strip_prefix("connector=")?;
+    Some(match rest.rsplit_once(" task=") {
+        Some((connector, task)) if task.parse::<u32>().is_ok() => {
+            format!("[{connector}|task-{task}]")
+        }
+        _ => format!("[{rest}|worker]"),
+    })
+}
+
+impl<S, N> FormatEvent<S, N> for ContextFormat
+where
+    S: tracing::Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        ctx: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &tracing::Event<'_>,
+    ) -> std::fmt::Result {
+        use tracing_subscriber::fmt::time::FormatTime;
+        tracing_subscriber::fmt::time::SystemTime.format_time(&mut writer)?;
+        let meta = event.metadata();
+        write!(writer, " {:>5} ", meta.level())?;
+        let from_span = ctx.event_scope().and_then(|scope| {
+            scope.into_iter().find_map(|span| {
+                let ext = span.extensions();
+                let fields = ext.get::<FormattedFields<N>>()?;
+                context_of_fields(fields.fields.as_str())
+            })
+        });
+        let context = from_span.or_else(|| {
+            let mut fields = ContextFields::default();
+            event.record(&mut fields);
+            let connector = fields.connector?;
+            Some(match fields.task {
+                Some(t) => format!("[{connector}|task-{t}]"),
+                None => format!("[{connector}|worker]"),
+            })
+        });
+        if let Some(context) = context {
+            write!(writer, "{context} ")?;
+        }
+        write!(writer, "{}: ", meta.target())?;
+        ctx.field_format().format_fields(writer.by_ref(), event)?;
+        writeln!(writer)
     }
 }
 
@@ -280,6 +378,23 @@ mod tests {
         assert_eq!(log4j_level("loud"), None);
         assert_eq!(tracing_level("FATAL"), "error");
         assert_eq!(tracing_level("ALL"), "trace");
+    }
+
+    #[test]
+    fn contexts_read_as_apaches() {
+        assert_eq!(
+            context_of_fields("connector=orders task=3").as_deref(),
+            Some("[orders|task-3]")
+        );
+        assert_eq!(
+            context_of_fields("connector=orders").as_deref(),
+            Some("[orders|worker]")
+        );
+        assert_eq!(
+            context_of_fields("connector=my orders task=0").as_deref(),
+            Some("[my orders|task-0]")
+        );
+        assert_eq!(context_of_fields("file=/x"), None);
     }
 
     #[test]

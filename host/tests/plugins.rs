@@ -63,6 +63,16 @@ async fn builtins_answer_to_apache_names() {
             "ByteArrayConverter",
             "wasmconnect.converters.ByteArrayConverter",
         ),
+        (
+            KindClass::Connector,
+            "KafkaSource",
+            "wasmconnect.kafka.KafkaSourceConnector",
+        ),
+        (
+            KindClass::Connector,
+            "KafkaSourceConnector",
+            "wasmconnect.kafka.KafkaSourceConnector",
+        ),
     ] {
         assert_eq!(catalog.find(class, name).unwrap().name(), full);
     }
@@ -71,7 +81,7 @@ async fn builtins_answer_to_apache_names() {
         .err()
         .unwrap()
         .to_string();
-    assert!(err.starts_with("Failed to find any connector plugin named 'com.example.Nope'. Available connectors: wasmconnect.file.FileStreamSinkConnector, wasmconnect.file.FileStreamSourceConnector."), "{err}");
+    assert!(err.starts_with("Failed to find any connector plugin named 'com.example.Nope'. Available connectors: wasmconnect.datagen.DatagenConnector, wasmconnect.file.FileStreamSinkConnector, wasmconnect.file.FileStreamSourceConnector, wasmconnect.kafka.KafkaSourceConnector."), "{err}");
 }
 
 #[tokio::test]
@@ -264,6 +274,22 @@ async fn files_that_are_not_plugins_are_named_and_explained() {
             "x.wasm: not a wasm-connect plugin for wasm-connect:plugin@{v}: it imports \
              wasm-connect:plugin/host@0.1.0, but this host gives wasm-connect:plugin/host@{v} (contract {v}). \
              Rebuild it against wit/plugin.wit of contract {v}"
+        )
+    );
+    // A component of the previous contract also imports that contract's
+    // host interface, which this host no longer provides: the message
+    // still says what is wrong rather than which import failed to link.
+    let previous = r#"(component
+        (import "wasm-connect:plugin/host@0.2.0" (instance $host
+            (export "log" (func (param "level" u8) (param "message" string)))))
+        (instance $i)
+        (export "wasm-connect:plugin/plugins@0.2.0" (instance $i)))"#;
+    assert_eq!(
+        load_error(&wat::parse_str(previous).unwrap()).await,
+        format!(
+            "x.wasm: not a wasm-connect plugin for wasm-connect:plugin@{v}: it was built for another contract \
+             version: it exports wasm-connect:plugin/plugins@0.2.0 but this host needs \
+             wasm-connect:plugin/plugins@{v} (contract {v}). Rebuild it against wit/plugin.wit of contract {v}"
         )
     );
 }

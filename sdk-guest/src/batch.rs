@@ -13,7 +13,7 @@ use crate::data::{Field, Header, Record, Schema, SchemaType, Struct, Value};
 use crate::error::PluginError;
 use crate::layout::{
     HEADER_COUNT_AT, HEADER_SIZE, HEADER_START_AT, HeaderDesc, NODE_SIZE, NONE, Node, NodeKind,
-    Part, RECORD_SIZE, RecordDesc, TOPIC_AT, u32_at,
+    Part, RECORD_SIZE, RecordDesc, TAG_AT, TOPIC_AT, u32_at,
 };
 
 /// How deeply values and schemas may nest. Connect data in the wild rarely
@@ -576,6 +576,13 @@ impl Batch {
         let bytes: &mut [u8; RECORD_SIZE] = entry_mut(&mut self.records, i, "records")?;
         bytes[TOPIC_AT..TOPIC_AT + 4].copy_from_slice(&topic.to_le_bytes());
         Ok(())
+    }
+
+    /// Record `i`'s tag (the host's mark; [`NONE`] when unset), read
+    /// without decoding the rest of the descriptor.
+    pub fn tag(&self, i: usize) -> Result<u32, BatchError> {
+        let bytes: &[u8; RECORD_SIZE] = entry(&self.records, i, "records")?;
+        Ok(u32_at(bytes, TAG_AT))
     }
 
     /// Record `i`'s headers: the first header's index and the count.
@@ -1259,10 +1266,9 @@ impl Batch {
     /// Give every record the tag of its position (the host marks a batch
     /// this way before plugins see it).
     pub fn tag_positions(&mut self) -> Result<(), BatchError> {
-        for i in 0..self.len() {
-            let mut d = self.desc(i)?;
-            d.tag = count32(i)?;
-            self.set_desc(i, &d)?;
+        // Only the tag's four bytes of each descriptor change.
+        for (i, desc) in self.records.chunks_exact_mut(RECORD_SIZE).enumerate() {
+            desc[TAG_AT..TAG_AT + 4].copy_from_slice(&count32(i)?.to_le_bytes());
         }
         Ok(())
     }

@@ -224,6 +224,11 @@ pub enum PathAccess {
     ReadDir,
     /// A directory the plugin reads and writes.
     WriteDir,
+    /// The `bootstrap.servers` of an external Kafka cluster the plugin may
+    /// read through [`crate::kafka`]: the key `<name>.bootstrap.servers`
+    /// grants the cluster `<name>`, whose client settings are the
+    /// connector's `<name>.consumer.*` keys (seen by the host only).
+    KafkaCluster,
 }
 
 /// One configuration key a plugin understands.

@@ -68,10 +68,33 @@ fn schema_type_from_wit(t: wit::SchemaType) -> SchemaType {
     }
 }
 
-/// A batch from the host: all its data is held by the host too, so only
-/// bytes appended here go back (the WIT's `data-base` rule).
+/// An error the host's `kafka` interface returned, as the SDK type.
+pub(crate) fn error_from_host(e: wit::PluginError) -> PluginError {
+    PluginError {
+        kind: match e.kind {
+            wit::ErrorKind::Config => ErrorKind::Config,
+            wit::ErrorKind::Data => ErrorKind::Data,
+            wit::ErrorKind::Retriable => ErrorKind::Retriable,
+            wit::ErrorKind::Fatal => ErrorKind::Fatal,
+        },
+        message: e.message,
+        record: e.record,
+    }
+}
+
+/// A batch from the host given to a call: all its data is held by the host
+/// too, so only bytes appended here go back (the WIT's `data-base` rule).
 fn batch_from_wit(b: wit::Batch) -> Batch {
-    let mut batch = Batch::from_parts(
+    let mut batch = batch_from_host(b);
+    batch.share_all();
+    batch
+}
+
+/// A batch the host returned from one of its own functions (records polled
+/// from Kafka): none of its data counts as the host's, so a source task
+/// that returns it from `poll` sends it whole, as `poll` must.
+pub(crate) fn batch_from_host(b: wit::Batch) -> Batch {
+    Batch::from_parts(
         b.data,
         0,
         b.records,
@@ -94,9 +117,7 @@ fn batch_from_wit(b: wit::Batch) -> Batch {
             })
             .collect(),
         b.source_partitions,
-    );
-    batch.share_all();
-    batch
+    )
 }
 
 fn batch_to_wit(mut b: Batch) -> wit::Batch {
@@ -160,6 +181,7 @@ fn config_def_to_wit(d: ConfigDef) -> wit::ConfigDef {
             PathAccess::WriteFile => wit::PathAccess::WriteFile,
             PathAccess::ReadDir => wit::PathAccess::ReadDir,
             PathAccess::WriteDir => wit::PathAccess::WriteDir,
+            PathAccess::KafkaCluster => wit::PathAccess::KafkaCluster,
         },
     }
 }

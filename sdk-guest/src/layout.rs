@@ -22,6 +22,8 @@ pub(crate) const TOPIC_AT: usize = 0;
 pub(crate) const HEADER_START_AT: usize = 28;
 /// Byte position of the header count in a record descriptor.
 pub(crate) const HEADER_COUNT_AT: usize = 32;
+/// Byte position of the host's tag in a record descriptor.
+pub(crate) const TAG_AT: usize = 88;
 
 /// Which of a record's two values: its key or its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -65,6 +65,7 @@ pub mod config;
 pub mod data;
 pub mod error;
 pub mod java;
+pub mod kafka;
 pub mod layout;
 pub mod log;
 pub mod plugin;
@@ -88,7 +89,7 @@ pub use plugin::{
 
 /// The version of the WIT contract (`wasm-connect:plugin@…`) this SDK
 /// builds components for.
-pub const CONTRACT_VERSION: &str = "0.2.0";
+pub const CONTRACT_VERSION: &str = "0.3.0";
 
 /// Everything a plugin usually needs, in one `use`.
 pub mod prelude {

@@ -53,7 +53,7 @@ class ConfigKey:
     `type`: boolean, string, int, long, short, double, list, class,
     password. `default=None` makes the key required. `access` says what
     the value gives the plugin access to, and so what the host grants it:
-    none, read-file, write-file, read-dir, write-dir.
+    none, read-file, write-file, read-dir, write-dir, kafka-cluster.
     """
 
     def __init__(self, name, type="string", default=None, doc="",

@@ -4,7 +4,9 @@
 //!
 //! Every process is started by the test and killed by its own process id
 //! when the handle is dropped, also when the test fails. Nothing is ever
-//! pointed at a non-loopback address.
+//! pointed at a non-loopback address. A test may start several brokers:
+//! each is a cluster of its own (the KafkaSource tests replicate from one
+//! to another).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::fs;
@@ -47,6 +49,20 @@ impl TestRecord {
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
     }
+}
+
+/// A record with everything Kafka keeps of it, as bytes: null and empty
+/// stay apart.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawRecord {
+    /// The key.
+    pub key: Option<Vec<u8>>,
+    /// The value.
+    pub value: Option<Vec<u8>>,
+    /// The headers, in order.
+    pub headers: Vec<(String, Option<Vec<u8>>)>,
+    /// The timestamp (create time when produced by these tests).
+    pub timestamp: Option<i64>,
 }
 
 /// A free TCP port on loopback.
@@ -127,20 +143,7 @@ impl Broker {
 
     /// Create a topic (1 partition unless said otherwise).
     pub fn create_topic(&self, topic: &str, partitions: i32) {
-        use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-        use rdkafka::client::DefaultClientContext;
-        let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
-            .set("bootstrap.servers", &self.bootstrap)
-            .create()
-            .unwrap();
-        let results = block_on(admin.create_topics(
-            &[NewTopic::new(topic, partitions, TopicReplication::Fixed(1))],
-            &AdminOptions::new().operation_timeout(Some(Duration::from_secs(10))),
-        ))
-        .unwrap();
-        for r in results {
-            r.unwrap();
-        }
+        create_topic(&self.bootstrap, topic, partitions);
     }
 
     /// Produce `values` (null keys) to `topic` and wait for every ack.
@@ -186,9 +189,68 @@ impl Broker {
         producer.flush(Duration::from_secs(30)).unwrap();
     }
 
-    /// Every record in `topic` (partition 0, from the beginning) with its
-    /// key, value and headers, waiting until at least `at_least` arrived.
-    pub fn read_records(&self, topic: &str, at_least: usize) -> Vec<TestRecord> {
+    /// A producer for this broker (see [`producer`]).
+    pub fn producer(&self) -> ThreadedProducer<DefaultProducerContext> {
+        producer(&self.bootstrap)
+    }
+
+    /// Produce `records` to `partition` of `topic` (with their timestamps)
+    /// and wait for every ack.
+    pub fn produce_raw(&self, topic: &str, partition: i32, records: &[RawRecord]) {
+        let producer = self.producer();
+        for r in records {
+            send_raw(&producer, topic, partition, r);
+        }
+        producer.flush(Duration::from_secs(30)).unwrap();
+    }
+
+    /// Every topic of the cluster with its partition count.
+    pub fn topics(&self) -> std::collections::BTreeMap<String, i32> {
+        let consumer: BaseConsumer = ClientConfig::new()
+            .set("bootstrap.servers", &self.bootstrap)
+            .create()
+            .unwrap();
+        let metadata = consumer
+            .fetch_metadata(None, Duration::from_secs(10))
+            .unwrap();
+        metadata
+            .topics()
+            .iter()
+            .filter(|t| t.error().is_none())
+            .map(|t| (t.name().to_owned(), t.partitions().len() as i32))
+            .collect()
+    }
+
+    /// The end offsets (high watermarks) of `partitions` of `topic` less
+    /// their start offsets, summed: at most how many records the topic
+    /// holds. tansu 0.6 reports a partition's last batch start as its end,
+    /// so this lags behind by up to a batch per partition; use it only as a
+    /// lower bound.
+    pub fn count(&self, topic: &str, partitions: i32) -> i64 {
+        let consumer: BaseConsumer = ClientConfig::new()
+            .set("bootstrap.servers", &self.bootstrap)
+            .set("group.id", "e2e-counter")
+            .create()
+            .unwrap();
+        (0..partitions)
+            .map(|p| {
+                consumer
+                    .fetch_watermarks(topic, p, Duration::from_secs(10))
+                    .map(|(low, high)| high - low)
+                    .unwrap_or(0)
+            })
+            .sum()
+    }
+
+    /// Every record of `partition` of `topic`, from the beginning, waiting
+    /// until at least `at_least` arrived and no more came for a moment.
+    pub fn read_raw(&self, topic: &str, partition: i32, at_least: usize) -> Vec<RawRecord> {
+        self.read(topic, &[partition], at_least)
+    }
+
+    /// Every record of `partitions` of `topic`, from the beginning, waiting
+    /// until at least `at_least` arrived and no more came for 0.7 s.
+    fn read(&self, topic: &str, partitions: &[i32], at_least: usize) -> Vec<RawRecord> {
         use rdkafka::message::Headers;
         let consumer: BaseConsumer = ClientConfig::new()
             .set("bootstrap.servers", &self.bootstrap)
@@ -197,29 +259,30 @@ impl Broker {
             .create()
             .unwrap();
         let mut tpl = TopicPartitionList::new();
-        tpl.add_partition_offset(topic, 0, Offset::Beginning)
-            .unwrap();
+        for p in partitions {
+            tpl.add_partition_offset(topic, *p, Offset::Beginning)
+                .unwrap();
+        }
         consumer.assign(&tpl).unwrap();
         let mut out = Vec::new();
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let deadline = Instant::now() + Duration::from_secs(60);
         let mut quiet_since = Instant::now();
         while Instant::now() < deadline {
             match consumer.poll(Duration::from_millis(200)) {
                 Some(Ok(m)) => {
-                    let text =
-                        |b: Option<&[u8]>| b.map(|b| String::from_utf8_lossy(b).into_owned());
                     let headers = m
                         .headers()
                         .map(|h| {
                             h.iter()
-                                .map(|h| (h.key.to_owned(), text(h.value).unwrap_or_default()))
+                                .map(|h| (h.key.to_owned(), h.value.map(<[u8]>::to_vec)))
                                 .collect()
                         })
                         .unwrap_or_default();
-                    out.push(TestRecord {
-                        key: text(m.key()),
-                        value: text(m.payload()),
+                    out.push(RawRecord {
+                        key: m.key().map(<[u8]>::to_vec),
+                        value: m.payload().map(<[u8]>::to_vec),
                         headers,
+                        timestamp: m.timestamp().to_millis(),
                     });
                     quiet_since = Instant::now();
                 }
@@ -233,38 +296,115 @@ impl Broker {
         out
     }
 
+    /// Every record in `topic` (partition 0, from the beginning) with its
+    /// key, value and headers as text, waiting until at least `at_least`
+    /// arrived.
+    pub fn read_records(&self, topic: &str, at_least: usize) -> Vec<TestRecord> {
+        let text = |b: Option<Vec<u8>>| b.map(|b| String::from_utf8_lossy(&b).into_owned());
+        self.read(topic, &[0], at_least)
+            .into_iter()
+            .map(|r| TestRecord {
+                key: text(r.key),
+                value: text(r.value),
+                headers: r
+                    .headers
+                    .into_iter()
+                    .map(|(k, v)| (k, text(v).unwrap_or_default()))
+                    .collect(),
+            })
+            .collect()
+    }
+
     /// Every value in `topic` (all partitions, from the beginning), waiting
     /// until at least `at_least` arrived.
     pub fn read_all(&self, topic: &str, partitions: i32, at_least: usize) -> Vec<String> {
-        let consumer: BaseConsumer = ClientConfig::new()
-            .set("bootstrap.servers", &self.bootstrap)
-            .set("group.id", "e2e-reader")
-            .set("enable.auto.commit", "false")
-            .create()
-            .unwrap();
-        let mut tpl = TopicPartitionList::new();
-        for p in 0..partitions {
-            tpl.add_partition_offset(topic, p, Offset::Beginning)
-                .unwrap();
-        }
-        consumer.assign(&tpl).unwrap();
-        let mut out = Vec::new();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let mut quiet_since = Instant::now();
-        while Instant::now() < deadline {
-            match consumer.poll(Duration::from_millis(200)) {
-                Some(Ok(m)) => {
-                    out.push(String::from_utf8_lossy(m.payload().unwrap_or_default()).into_owned());
-                    quiet_since = Instant::now();
-                }
-                _ => {
-                    if out.len() >= at_least && quiet_since.elapsed() > Duration::from_millis(700) {
-                        break;
-                    }
-                }
+        let all: Vec<i32> = (0..partitions).collect();
+        self.read(topic, &all, at_least)
+            .into_iter()
+            .map(|r| String::from_utf8_lossy(&r.value.unwrap_or_default()).into_owned())
+            .collect()
+    }
+}
+
+/// Create a topic on the broker at `bootstrap` (from any thread: the
+/// [`Broker`] handle itself stays with the test).
+pub fn create_topic(bootstrap: &str, topic: &str, partitions: i32) {
+    use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+    use rdkafka::client::DefaultClientContext;
+    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .create()
+        .unwrap();
+    let results = block_on(admin.create_topics(
+        &[NewTopic::new(topic, partitions, TopicReplication::Fixed(1))],
+        &AdminOptions::new().operation_timeout(Some(Duration::from_secs(10))),
+    ))
+    .unwrap();
+    for r in results {
+        r.unwrap();
+    }
+}
+
+/// A producer for the broker at `bootstrap` (idempotent: the records of a
+/// partition land in the order they were sent).
+pub fn producer(bootstrap: &str) -> ThreadedProducer<DefaultProducerContext> {
+    ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("enable.idempotence", "true")
+        .set("linger.ms", "5")
+        .create()
+        .unwrap()
+}
+
+/// Hand one record to `producer` (not waiting for the ack).
+pub fn send_raw(
+    producer: &ThreadedProducer<DefaultProducerContext>,
+    topic: &str,
+    partition: i32,
+    r: &RawRecord,
+) {
+    use rdkafka::message::{Header, OwnedHeaders};
+    let mut headers = OwnedHeaders::new();
+    for (k, v) in &r.headers {
+        headers = headers.insert(Header {
+            key: k,
+            value: v.as_deref(),
+        });
+    }
+    let mut out = BaseRecord::<[u8], [u8]>::to(topic)
+        .partition(partition)
+        .headers(headers);
+    if let Some(ts) = r.timestamp {
+        out = out.timestamp(ts);
+    }
+    if let Some(k) = &r.key {
+        out = out.key(k.as_slice());
+    }
+    if let Some(v) = &r.value {
+        out = out.payload(v.as_slice());
+    }
+    let mut out = out;
+    loop {
+        match producer.send(out) {
+            Ok(()) => return,
+            Err((
+                rdkafka::error::KafkaError::MessageProduction(
+                    rdkafka::types::RDKafkaErrorCode::QueueFull,
+                ),
+                back,
+            )) => {
+                out = back;
+                std::thread::sleep(Duration::from_millis(5));
             }
+            Err((e, _)) => panic!("cannot produce to {topic}: {e}"),
         }
-        out
+    }
+}
+
+impl Broker {
+    /// The broker's process id (benchmarks read its CPU time).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 }
 
@@ -304,9 +444,15 @@ pub fn binary() -> PathBuf {
         return PathBuf::from(p);
     }
     let exe = std::env::current_exe().unwrap();
-    // target/<profile>/deps/<test> → target/<profile>/wasm-connect
+    // target/<profile>/deps/<test> → target/<profile>/wasm-connect; a
+    // binary beside it (the benchmarks' target/release/) is taken first.
+    let beside = exe.with_file_name("wasm-connect");
     let dir = exe.parent().and_then(Path::parent).unwrap();
-    let bin = dir.join("wasm-connect");
+    let bin = if beside.exists() {
+        beside
+    } else {
+        dir.join("wasm-connect")
+    };
     assert!(
         bin.exists(),
         "{} is missing: run the tests with `cargo test --workspace` (or `cargo build -p wasm-connect` first)",
@@ -340,6 +486,19 @@ impl Worker {
         connectors: &[PathBuf],
         port: u16,
     ) -> Self {
+        Self::start_with_args(cwd, log_dir, worker_props, connectors, port, &[])
+    }
+
+    /// Like [`Worker::start_in`], with more command-line arguments
+    /// (`--log-format json`).
+    pub fn start_with_args(
+        cwd: &Path,
+        log_dir: &Path,
+        worker_props: &Path,
+        connectors: &[PathBuf],
+        port: u16,
+        args: &[&str],
+    ) -> Self {
         let log = unique(log_dir.join("worker.log"));
         let out = fs::File::create(&log).unwrap();
         let child = Command::new(binary())
@@ -347,7 +506,13 @@ impl Worker {
             .arg("standalone")
             .arg(worker_props)
             .args(connectors)
-            .env("WASM_CONNECT_LOG", "info,wasm_connect=debug")
+            .args(args)
+            // Benchmarks log less (WASM_CONNECT_E2E_LOG=warn).
+            .env(
+                "WASM_CONNECT_LOG",
+                std::env::var("WASM_CONNECT_E2E_LOG")
+                    .unwrap_or_else(|_| "info,wasm_connect=debug".into()),
+            )
             .env("NO_COLOR", "1")
             .stdout(out.try_clone().unwrap())
             .stderr(out)
@@ -364,6 +529,11 @@ impl Worker {
             worker.get("/").ok().filter(|(s, _)| *s == 200)
         });
         worker
+    }
+
+    /// The worker's process id (benchmarks read its CPU time).
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map_or(0, Child::id)
     }
 
     /// The worker's log so far.
@@ -429,6 +599,29 @@ impl Worker {
         Ok((status, location, json))
     }
 
+    /// GET a path whose answer is text (`/metrics`): (status, body).
+    pub fn get_text(&self, path: &str) -> Result<(u16, String), String> {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .build()
+            .into();
+        let mut response = agent
+            .get(format!("{}{path}", self.url))
+            .call()
+            .map_err(|e| e.to_string())?;
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().unwrap_or_default();
+        Ok((status, text))
+    }
+
+    /// The value of one sample in `/metrics` (`name{labels}`, exactly as
+    /// written there), or None when the scrape does not have it.
+    pub fn metric(&self, sample: &str) -> Option<f64> {
+        let (_, text) = self.get_text("/metrics").ok()?;
+        metric_value(&text, sample)
+    }
+
     /// Wait until connector `name` and its `tasks` tasks are all in
     /// `state`; the status body then.
     pub fn wait_state(&self, name: &str, state: &str, tasks: usize) -> serde_json::Value {
@@ -484,6 +677,13 @@ impl Drop for Worker {
     }
 }
 
+/// The value of `sample` (`name{labels}`) in a Prometheus text scrape.
+pub fn metric_value(text: &str, sample: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(sample)?.strip_prefix(' '))
+        .and_then(|v| v.trim().parse().ok())
+}
+
 fn unique(path: PathBuf) -> PathBuf {
     let mut candidate = path.clone();
     let mut n = 0;
@@ -514,6 +714,35 @@ pub fn worker_properties(dir: &Path, broker: &Broker, port: u16, extra: &str) ->
     );
     fs::write(&path, text).unwrap();
     path
+}
+
+/// Build the test plugin crate `tests/<name>` for wasm32-wasip2 with
+/// `env` set, and copy the component to `dest`. Every test plugin shares
+/// one target folder, so the SDK is compiled once for all of them.
+pub fn build_test_plugin(name: &str, env: &[(&str, &str)], dest: &Path) -> PathBuf {
+    let root = repo_root();
+    let target = root.join("target").join("hostile");
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(root.join("tests").join(name))
+        .args([
+            "build",
+            "--release",
+            "--target",
+            "wasm32-wasip2",
+            "--target-dir",
+        ])
+        .arg(&target)
+        .envs(env.iter().copied())
+        .status()
+        .expect("cannot run cargo");
+    assert!(status.success(), "building tests/{name} failed");
+    let built = target.join(format!(
+        "wasm32-wasip2/release/wasm_connect_test_{}.wasm",
+        name.replace('-', "_")
+    ));
+    fs::create_dir_all(dest.parent().unwrap()).unwrap();
+    fs::copy(&built, dest).unwrap();
+    dest.to_owned()
 }
 
 /// The repository's root folder.

@@ -374,6 +374,32 @@ fn every_language_runs_in_a_worker() {
     }
 }
 
+/// A Python or JavaScript component takes seconds to compile: once
+/// `examples()` has loaded each one, a new process (a restarted worker,
+/// another `plugin test`) takes it from the compile cache.
+#[test]
+fn python_and_javascript_plugins_load_from_the_compile_cache() {
+    let out = Command::new(binary())
+        .args(["plugin", "list", "--plugin-path"])
+        .arg(examples())
+        .env("WASM_CONNECT_LOG", "wasm_connect::plugin=debug")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let log = String::from_utf8_lossy(&out.stderr);
+    for language in ["python", "js"] {
+        for name in ["mask-route", "file-sink", "counter-source"] {
+            let file = example(language, name);
+            let line = log
+                .lines()
+                .find(|l| l.contains("Compiled plugin file") && l.contains(&file))
+                .unwrap_or_else(|| panic!("no load of {file} in the log:\n{log}"));
+            assert!(line.contains("cache=Hit"), "{line}");
+        }
+    }
+}
+
 /// The helpers' own unit tests, natively: Python's against the bindings
 /// componentize-py generates from the WIT, JavaScript's on node.
 #[test]

@@ -10,7 +10,6 @@
     reason = "test code: a failure should stop loudly"
 )]
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use serde_json::json;
@@ -18,25 +17,8 @@ use wasm_connect_e2e::*;
 
 /// Build the hostile plugin for wasm32-wasip2 and put it into `dir`.
 fn hostile_plugin(dir: &Path) -> PathBuf {
-    let root = repo_root();
-    let target = root.join("target").join("hostile");
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .current_dir(root.join("tests").join("hostile"))
-        .args([
-            "build",
-            "--release",
-            "--target",
-            "wasm32-wasip2",
-            "--target-dir",
-        ])
-        .arg(&target)
-        .status()
-        .expect("cannot run cargo");
-    assert!(status.success(), "building tests/hostile failed");
-    let built = target.join("wasm32-wasip2/release/wasm_connect_test_hostile.wasm");
     let plugins = dir.join("plugins");
-    std::fs::create_dir_all(&plugins).unwrap();
-    std::fs::copy(&built, plugins.join("hostile.wasm")).unwrap();
+    build_test_plugin("hostile", &[], &plugins.join("hostile.wasm"));
     plugins
 }
 
@@ -97,6 +79,12 @@ fn hostile_plugins_fail_only_their_own_task() {
         ),
         ("connect", format!("127.0.0.1:{port}"), "was refused"),
         ("stdout", String::new(), "flooded stdout with 3 MB"),
+        (
+            "kafka",
+            String::new(),
+            "opening Kafka cluster source was refused: Kafka cluster 'source' is not granted to \
+             connector 'h-kafka' (granted: none)",
+        ),
     ];
     for (mode, target, _) in &cases {
         let body = json!({"name": format!("h-{mode}"), "config": {
@@ -165,6 +153,7 @@ fn hostile_plugins_fail_only_their_own_task() {
             "id": {"connector": "h-granted", "task": 0},
             "paths": [{"path": granted_dir.display().to_string(), "access": "read_write"}],
             "hosts": [format!("127.0.0.1:{port}")],
+            "kafka_clusters": [],
             "memory_limit_bytes": 67108864,
             "call_timeout_ms": 60000,
             "environment": false
@@ -226,7 +215,7 @@ fn hostile_plugins_fail_only_their_own_task() {
     );
     assert!(
         log.lines()
-            .any(|l| l.contains("connector=h-stdout") && l.contains("flood line 0 ")),
+            .any(|l| l.contains("[h-stdout|task-0]") && l.contains("flood line 0 ")),
         "plugin output is attributed to its connector and task"
     );
 

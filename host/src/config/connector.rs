@@ -558,7 +558,8 @@ pub fn grants_for(
     let mut grants = Grants::default();
     let mut out = entries.to_vec();
     for def in defs {
-        if def.access == PathAccess::None {
+        // Kafka clusters are granted by `kafka_grants`, not as paths.
+        if matches!(def.access, PathAccess::None | PathAccess::KafkaCluster) {
             continue;
         }
         let Some(slot) = out.iter_mut().rev().find(|(k, _)| *k == def.name) else {
@@ -575,7 +576,7 @@ pub fn grants_for(
             PathAccess::WriteFile => (path.parent().map(Path::to_path_buf), true),
             PathAccess::ReadDir => (Some(path.clone()), false),
             PathAccess::WriteDir => (Some(path.clone()), true),
-            PathAccess::None => (None, false),
+            PathAccess::None | PathAccess::KafkaCluster => (None, false),
         };
         if let Some(dir) = dir {
             grants.add_dir(dir, write);

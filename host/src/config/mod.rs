@@ -5,6 +5,7 @@
 //! shows.
 
 pub mod connector;
+pub mod kafka_grants;
 pub mod keys;
 pub mod properties;
 pub mod providers;

@@ -53,6 +53,11 @@ pub struct WorkerConfig {
     pub advertised: String,
     /// `plugin.path` entries, made absolute.
     pub plugin_path: Vec<PathBuf>,
+    /// `plugin.cache.*` (and how the engine is set up).
+    pub engine: crate::plugin::EngineOptions,
+    /// `plugin.reload.interval.ms`: how often `plugin.path` is checked for
+    /// changed or new files; None: hot reload is off.
+    pub reload_interval: Option<Duration>,
     /// `producer.*` settings, prefix removed.
     pub producer: Vec<(String, String)>,
     /// `consumer.*` settings, prefix removed.
@@ -178,6 +183,26 @@ impl WorkerConfig {
             super::RestartPolicy::default(),
             &mut problems,
         );
+        let engine = match engine_options(&raw) {
+            Ok(options) => options,
+            Err(more) => {
+                problems.extend(more);
+                crate::plugin::EngineOptions::default()
+            }
+        };
+        let reload_interval = match get(&raw, RELOAD_INTERVAL).map(str::trim) {
+            None | Some("") => Some(Duration::from_millis(DEFAULT_RELOAD_INTERVAL_MS)),
+            Some("0") => None,
+            Some(v) => match v.parse::<u64>() {
+                Ok(ms) => Some(Duration::from_millis(ms)),
+                Err(_) => {
+                    problems.push(format!(
+                        "Invalid value {v} for configuration {RELOAD_INTERVAL}: Not a number of type LONG"
+                    ));
+                    None
+                }
+            },
+        };
 
         if !problems.is_empty() {
             return Err(ConfigErrors {
@@ -205,6 +230,8 @@ impl WorkerConfig {
             rest_listen,
             advertised: format!("{advertised_host}:{advertised_port}"),
             plugin_path,
+            engine,
+            reload_interval,
             raw,
         })
     }
@@ -297,6 +324,63 @@ pub fn plugin_path(raw: &[(String, String)]) -> Vec<PathBuf> {
         .unwrap_or_default()
 }
 
+/// `plugin.cache.dir`: where compiled plugins are cached.
+pub const CACHE_DIR: &str = "plugin.cache.dir";
+/// `plugin.cache.enable`: false compiles every plugin at every start.
+pub const CACHE_ENABLE: &str = "plugin.cache.enable";
+/// `plugin.cache.max.bytes`: the most the cache folder may hold.
+pub const CACHE_MAX_BYTES: &str = "plugin.cache.max.bytes";
+/// `plugin.reload.interval.ms`: how often `plugin.path` is checked for
+/// changes (0: never).
+pub const RELOAD_INTERVAL: &str = "plugin.reload.interval.ms";
+/// A second: a changed file is picked up within two intervals (it must
+/// look the same twice, so a copy still being written is never loaded),
+/// and checking costs one `stat` per file.
+const DEFAULT_RELOAD_INTERVAL_MS: u64 = 1000;
+
+/// The engine's settings (`plugin.cache.*`). Read on their own, like
+/// `plugin.path`, because the engine exists before the rest of the
+/// worker's settings can be resolved; every problem is returned.
+pub fn engine_options(
+    raw: &[(String, String)],
+) -> Result<crate::plugin::EngineOptions, Vec<String>> {
+    let mut problems = Vec::new();
+    let enabled = boolean(raw, CACHE_ENABLE, true, &mut problems);
+    let max_bytes = match get(raw, CACHE_MAX_BYTES).map(str::trim) {
+        None | Some("") => crate::plugin::CacheSettings::DEFAULT_MAX_BYTES,
+        Some(v) => match v.parse::<u64>() {
+            Ok(n) if n > 0 => n,
+            _ => {
+                problems.push(format!(
+                    "Invalid value {v} for configuration {CACHE_MAX_BYTES}: must be a positive whole number"
+                ));
+                crate::plugin::CacheSettings::DEFAULT_MAX_BYTES
+            }
+        },
+    };
+    let dir = match get(raw, CACHE_DIR).map(str::trim).filter(|v| !v.is_empty()) {
+        Some(dir) => {
+            let cwd = std::env::current_dir().unwrap_or_default();
+            Some(absolute(&cwd, Path::new(dir)))
+        }
+        None => crate::plugin::CacheSettings::default_dir(),
+    };
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    if enabled && dir.is_none() {
+        tracing::warn!(
+            "This platform has no per-user cache folder: compiled plugins are not cached (set {CACHE_DIR})"
+        );
+    }
+    Ok(crate::plugin::EngineOptions {
+        cache: dir
+            .filter(|_| enabled)
+            .map(|dir| crate::plugin::CacheSettings { dir, max_bytes }),
+        epoch_interruption: true,
+    })
+}
+
 /// A boolean worker setting, read as Apache reads it (any case).
 fn boolean(raw: &[(String, String)], key: &str, default: bool, problems: &mut Vec<String>) -> bool {
     match get(raw, key).map(str::trim).filter(|v| !v.is_empty()) {
@@ -380,6 +464,56 @@ mod tests {
                 "Invalid value soon for configuration offset.flush.interval.ms: Not a number of type LONG",
                 "Invalid value https://:8443 for configuration listeners: https listeners are not supported yet; use http://",
             ]
+        );
+    }
+
+    #[test]
+    fn plugin_cache_and_reload_settings() {
+        let base = [("key.converter", "a"), ("value.converter", "b")];
+        let c = WorkerConfig::from_entries(entries(&base), "w").unwrap();
+        assert_eq!(
+            c.engine.cache,
+            crate::plugin::EngineOptions::default().cache
+        );
+        assert_eq!(c.reload_interval, Some(Duration::from_secs(1)));
+        let mut set = base.to_vec();
+        set.extend([
+            ("plugin.cache.dir", "/var/cache/wc"),
+            ("plugin.cache.max.bytes", "1000"),
+            ("plugin.reload.interval.ms", "0"),
+        ]);
+        let c = WorkerConfig::from_entries(entries(&set), "w").unwrap();
+        assert_eq!(
+            c.engine.cache,
+            Some(crate::plugin::CacheSettings {
+                dir: PathBuf::from("/var/cache/wc"),
+                max_bytes: 1000
+            })
+        );
+        assert_eq!(c.reload_interval, None);
+        let mut off = base.to_vec();
+        off.push(("plugin.cache.enable", "FALSE"));
+        let c = WorkerConfig::from_entries(entries(&off), "w").unwrap();
+        assert_eq!(c.engine.cache, None);
+        let mut bad = base.to_vec();
+        bad.extend([
+            ("plugin.cache.enable", "maybe"),
+            ("plugin.cache.max.bytes", "-1"),
+            ("plugin.reload.interval.ms", "often"),
+        ]);
+        let err = WorkerConfig::from_entries(entries(&bad), "w").unwrap_err();
+        assert_eq!(err.problems.len(), 3, "{:?}", err.problems);
+        assert!(
+            err.problems[0]
+                .starts_with("Invalid value maybe for configuration plugin.cache.enable")
+        );
+        assert_eq!(
+            err.problems[1],
+            "Invalid value -1 for configuration plugin.cache.max.bytes: must be a positive whole number"
+        );
+        assert_eq!(
+            err.problems[2],
+            "Invalid value often for configuration plugin.reload.interval.ms: Not a number of type LONG"
         );
     }
 

@@ -43,7 +43,7 @@ pub struct ClientError {
 }
 
 /// Everything needed to create the clients of tasks.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KafkaSettings {
     /// `bootstrap.servers`.
     pub bootstrap_servers: String,
@@ -56,7 +56,9 @@ pub struct KafkaSettings {
 }
 
 impl KafkaSettings {
-    fn apply(config: &mut ClientConfig, settings: &[(String, String)], role: &str) {
+    /// Add `settings` to `config`, skipping Java-only keys (said at debug
+    /// level, by key only: values may be secrets).
+    pub(crate) fn apply(config: &mut ClientConfig, settings: &[(String, String)], role: &str) {
         for (key, value) in settings {
             if JAVA_ONLY.contains(&key.as_str()) {
                 tracing::debug!(key = %key, "Skipping Java-only {role} setting");
@@ -149,6 +151,31 @@ impl KafkaSettings {
         let consumer: BaseConsumer = config.create().ok()?;
         consumer.client().fetch_cluster_id(timeout)
     }
+}
+
+/// A librdkafka log line, attributed to `span` (the task whose client wrote
+/// it): librdkafka calls from its own threads, outside the task's span.
+/// Target `rdkafka`, the logger `/admin/loggers` knows it by.
+pub(crate) fn client_log(
+    span: &tracing::Span,
+    level: rdkafka::config::RDKafkaLogLevel,
+    facility: &str,
+    message: &str,
+) {
+    use rdkafka::config::RDKafkaLogLevel as L;
+    span.in_scope(|| match level {
+        L::Emerg | L::Alert | L::Critical | L::Error => {
+            tracing::error!(target: "rdkafka", facility, "{message}")
+        }
+        L::Warning => tracing::warn!(target: "rdkafka", facility, "{message}"),
+        L::Notice | L::Info => tracing::info!(target: "rdkafka", facility, "{message}"),
+        L::Debug => tracing::debug!(target: "rdkafka", facility, "{message}"),
+    });
+}
+
+/// A librdkafka client error, attributed to `span` as [`client_log`] does.
+pub(crate) fn client_error(span: &tracing::Span, error: rdkafka::error::KafkaError, reason: &str) {
+    span.in_scope(|| tracing::warn!(target: "rdkafka", "Kafka client error: {error}: {reason}"));
 }
 
 #[cfg(test)]

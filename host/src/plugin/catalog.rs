@@ -57,6 +57,9 @@ pub enum LoadError {
 pub struct PluginFile {
     /// Where it was loaded from.
     pub path: PathBuf,
+    /// SHA-256 of the bytes loaded (hexadecimal): which version of the
+    /// file this is.
+    pub sha256: String,
     /// Imports resolved; ready to instantiate per task.
     pub pre: InstancePre<TaskState>,
     /// `plugins` (always present).
@@ -164,81 +167,137 @@ pub struct NotFound {
     search: String,
 }
 
+/// A plugin file as the catalog holds it: the compiled component and the
+/// manifests it answered with.
+#[derive(Clone)]
+pub struct LoadedFile {
+    /// The compiled component and its interfaces.
+    pub file: Arc<PluginFile>,
+    /// Its plugins, in the order it listed them.
+    pub manifests: Vec<Manifest>,
+}
+
 /// Every plugin found on `plugin.path`.
 #[derive(Default)]
 pub struct PluginCatalog {
     plugins: Vec<Arc<PluginInfo>>,
     /// (kind class, name or alias) → index into `plugins`.
     names: HashMap<(KindClass, String), usize>,
-    /// Files or entries that could not be used.
-    problems: Vec<LoadError>,
+    /// Files or entries that could not be used when the worker started.
+    problems: Arc<Vec<LoadError>>,
     search_path: Vec<PathBuf>,
+    /// Every file loaded, in load order (the first of two files that hold
+    /// a plugin of the same name wins).
+    files: Vec<LoadedFile>,
 }
 
 impl PluginCatalog {
     /// Load every component on `plugin_path` (files, or directories whose
     /// `.wasm` files and whose subdirectories' `.wasm` files are plugins).
     /// Problems are logged and kept; they never stop the other plugins.
+    /// Files are compiled (or loaded from the compile cache) on blocking
+    /// threads, as many at once as the machine has cores.
     pub async fn load(engine: &Arc<PluginEngine>, plugin_path: &[PathBuf]) -> Self {
-        let mut catalog = Self {
-            search_path: plugin_path.to_vec(),
-            ..Self::default()
-        };
-        for file in catalog.discover(plugin_path) {
-            let (compiler, path) = (engine.clone(), file.clone());
-            // Compiling is CPU-heavy; keep it off the async worker threads.
-            let compiled = tokio::task::spawn_blocking(move || load_file(&compiler, &path)).await;
-            let loaded = match compiled {
-                Ok(Ok(loaded)) => loaded,
-                Ok(Err(e)) => {
-                    tracing::error!(file = %file.display(), "Skipping plugin file: {e}");
-                    catalog.problems.push(e);
-                    continue;
-                }
-                Err(join) => {
-                    let e = LoadError::Manifest {
-                        path: file.clone(),
-                        reason: join.to_string(),
-                    };
-                    tracing::error!(file = %file.display(), "Skipping plugin file: {e}");
-                    catalog.problems.push(e);
-                    continue;
-                }
-            };
-            match list_manifests(engine, &loaded).await {
-                Ok(manifests) => catalog.add_file(Arc::new(loaded), manifests),
-                Err(e) => {
-                    tracing::error!(file = %file.display(), "Skipping plugin file: {e}");
-                    catalog.problems.push(e);
-                }
+        let (files, mut problems) = discover(plugin_path);
+        for e in &problems {
+            match e {
+                LoadError::MissingPath(_) => tracing::error!("{e}; continuing without it"),
+                _ => tracing::error!("{e}"),
             }
         }
-        catalog.index_names();
+        let parallel = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let permits = Arc::new(tokio::sync::Semaphore::new(parallel));
+        let mut loading = tokio::task::JoinSet::new();
+        let count = files.len();
+        for (i, file) in files.iter().enumerate() {
+            let (engine, file, permits) = (engine.clone(), file.clone(), permits.clone());
+            loading.spawn(async move {
+                let _permit = permits.acquire_owned().await;
+                // Progress: a first start compiles every file (seconds each
+                // for large components); later starts load them from the
+                // compile cache in milliseconds.
+                tracing::info!(file = %file.display(), "Loading plugin file {} of {count}", i + 1);
+                let started = std::time::Instant::now();
+                let result = load_one(&engine, &file).await;
+                tracing::debug!(file = %file.display(), took_ms = started.elapsed().as_millis() as u64, "Plugin file compiled or taken from the cache");
+                (i, result)
+            });
+        }
+        let mut results: Vec<Option<Result<LoadedFile, LoadError>>> =
+            (0..files.len()).map(|_| None).collect();
+        while let Some(done) = loading.join_next().await {
+            match done {
+                Ok((i, result)) => results[i] = Some(result),
+                Err(e) => tracing::error!("A plugin loading task failed: {e}"),
+            }
+        }
+        let mut loaded = Vec::with_capacity(files.len());
+        for (file, result) in files.iter().zip(results) {
+            match result {
+                Some(Ok(f)) => loaded.push(f),
+                Some(Err(e)) => {
+                    tracing::error!(file = %file.display(), "Skipping plugin file: {e}");
+                    problems.push(e);
+                }
+                None => {}
+            }
+        }
+        let mut catalog = Self {
+            search_path: plugin_path.to_vec(),
+            problems: Arc::new(problems),
+            files: loaded,
+            ..Self::default()
+        };
+        catalog.rebuild();
         catalog
     }
 
-    fn discover(&mut self, plugin_path: &[PathBuf]) -> Vec<PathBuf> {
-        let mut files = Vec::new();
-        for entry in plugin_path {
-            if entry.is_file() {
-                files.push(entry.clone());
-                continue;
-            }
-            if !entry.is_dir() {
-                let e = LoadError::MissingPath(entry.clone());
-                tracing::error!("{e}; continuing without it");
-                self.problems.push(e);
-                continue;
-            }
-            match wasm_files(entry, 1) {
-                Ok(found) => files.extend(found),
-                Err(e) => {
-                    tracing::error!("{e}");
-                    self.problems.push(e);
-                }
-            }
+    /// This catalog with `loaded` in place of the file of the same path
+    /// (or added after the others): what a hot reload switches to.
+    pub fn with_file(&self, loaded: LoadedFile) -> Self {
+        let mut next = Self {
+            search_path: self.search_path.clone(),
+            problems: self.problems.clone(),
+            files: self.files.clone(),
+            ..Self::default()
+        };
+        match next
+            .files
+            .iter_mut()
+            .find(|f| f.file.path == loaded.file.path)
+        {
+            Some(slot) => *slot = loaded,
+            None => next.files.push(loaded),
         }
-        files
+        next.rebuild();
+        next
+    }
+
+    /// The file loaded from `path`, if any.
+    pub fn file(&self, path: &Path) -> Option<&LoadedFile> {
+        self.files.iter().find(|f| f.file.path == path)
+    }
+
+    /// Every file loaded, in load order.
+    pub fn files(&self) -> &[LoadedFile] {
+        &self.files
+    }
+
+    /// The `plugin.path` this catalog was loaded from.
+    pub fn search_path(&self) -> &[PathBuf] {
+        &self.search_path
+    }
+
+    /// Index the plugins of every file.
+    fn rebuild(&mut self) {
+        self.plugins.clear();
+        self.names.clear();
+        let files = std::mem::take(&mut self.files);
+        for f in &files {
+            self.add_file(f.file.clone(), f.manifests.clone());
+        }
+        self.files = files;
+        self.index_names();
     }
 
     fn add_file(&mut self, file: Arc<PluginFile>, manifests: Vec<Manifest>) {
@@ -381,6 +440,45 @@ fn derived_aliases(m: &Manifest) -> Vec<String> {
     out
 }
 
+/// The `.wasm` files `plugin_path` names, and what is wrong with entries
+/// that cannot be used.
+pub fn discover(plugin_path: &[PathBuf]) -> (Vec<PathBuf>, Vec<LoadError>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for entry in plugin_path {
+        if entry.is_file() {
+            files.push(entry.clone());
+            continue;
+        }
+        if !entry.is_dir() {
+            problems.push(LoadError::MissingPath(entry.clone()));
+            continue;
+        }
+        match wasm_files(entry, 1) {
+            Ok(found) => files.extend(found),
+            Err(e) => problems.push(e),
+        }
+    }
+    (files, problems)
+}
+
+/// Load one file: compile it (or take it from the compile cache) on a
+/// blocking thread, then ask it for its manifests.
+pub async fn load_one(engine: &Arc<PluginEngine>, path: &Path) -> Result<LoadedFile, LoadError> {
+    let (compiler, file) = (engine.clone(), path.to_owned());
+    let compiled = tokio::task::spawn_blocking(move || load_file(&compiler, &file))
+        .await
+        .map_err(|join| LoadError::Manifest {
+            path: path.to_owned(),
+            reason: join.to_string(),
+        })??;
+    let manifests = list_manifests(engine, &compiled).await?;
+    Ok(LoadedFile {
+        file: Arc::new(compiled),
+        manifests,
+    })
+}
+
 /// `.wasm` files in `dir`, and in its subdirectories up to `depth` levels.
 fn wasm_files(dir: &Path, depth: usize) -> Result<Vec<PathBuf>, LoadError> {
     let list_err = |e: std::io::Error| LoadError::ListDir {
@@ -408,13 +506,31 @@ fn wasm_files(dir: &Path, depth: usize) -> Result<Vec<PathBuf>, LoadError> {
 /// Compile a file and resolve its interfaces.
 fn load_file(engine: &PluginEngine, path: &Path) -> Result<PluginFile, LoadError> {
     let started = std::time::Instant::now();
-    let component = engine.compile(path)?;
+    let compiled = engine.compile(path)?;
+    let component = compiled.component;
     let exports: Vec<String> = component
         .component_type()
         .exports(engine.engine())
         .map(|(name, _)| name.to_owned())
         .collect();
-    let pre = engine.instance_pre(path, &component)?;
+    let pre = match engine.instance_pre(path, &component) {
+        Ok(pre) => pre,
+        // A component of another contract version also imports that
+        // version's host interface: say which version it was built for
+        // rather than which import failed to link.
+        Err(_)
+            if !exports.contains(&contract::interface("plugins"))
+                && exports
+                    .iter()
+                    .any(|e| e.starts_with("wasm-connect:plugin/")) =>
+        {
+            return Err(LoadError::Contract {
+                path: path.to_owned(),
+                reason: contract::missing_plugins(&exports, ""),
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
     let plugins = plugins::GuestIndices::new(&pre).map_err(|e| LoadError::Contract {
         path: path.to_owned(),
         reason: contract::missing_plugins(&exports, &format!("{e:#}")),
@@ -449,6 +565,7 @@ fn load_file(engine: &PluginEngine, path: &Path) -> Result<PluginFile, LoadError
     );
     let file = PluginFile {
         path: path.to_owned(),
+        sha256: super::cache::hex(&compiled.sha256),
         plugins,
         source,
         sink,
@@ -460,7 +577,12 @@ fn load_file(engine: &PluginEngine, path: &Path) -> Result<PluginFile, LoadError
         mismatched,
         pre,
     };
-    tracing::debug!(file = %path.display(), elapsed_ms = started.elapsed().as_millis() as u64, "Compiled plugin file");
+    tracing::debug!(
+        file = %path.display(),
+        cache = ?compiled.outcome,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "Compiled plugin file"
+    );
     Ok(file)
 }
 

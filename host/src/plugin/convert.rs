@@ -176,6 +176,7 @@ pub fn manifest_from_wit(m: wit::PluginManifest) -> sdk::Manifest {
                     wit::PathAccess::WriteFile => sdk::PathAccess::WriteFile,
                     wit::PathAccess::ReadDir => sdk::PathAccess::ReadDir,
                     wit::PathAccess::WriteDir => sdk::PathAccess::WriteDir,
+                    wit::PathAccess::KafkaCluster => sdk::PathAccess::KafkaCluster,
                 },
             })
             .collect(),

@@ -12,6 +12,8 @@ use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use super::bindings::Plugin;
 use super::bindings::wasm_connect::plugin::{host, types};
+use super::cache::{self, CacheOutcome, CacheSettings, CompileCache};
+use super::kafka::KafkaGrant;
 use super::output::{PluginOutput, Stream};
 
 /// How often the engine's epoch advances. A running plugin call yields to
@@ -75,6 +77,9 @@ pub struct Grants {
     /// `host:port`s the plugins may open TCP connections to (resolved when
     /// the store is made). None: no network at all.
     pub hosts: Vec<String>,
+    /// External Kafka clusters the plugins may read through the host (the
+    /// WIT `kafka` interface), and the worker's own cluster.
+    pub kafka: KafkaGrant,
 }
 
 impl Grants {
@@ -95,6 +100,11 @@ impl Grants {
         for h in &other.hosts {
             if !self.hosts.contains(h) {
                 self.hosts.push(h.clone());
+            }
+        }
+        for c in &other.kafka.clusters {
+            if !self.kafka.clusters.iter().any(|mine| mine.name == c.name) {
+                self.kafka.clusters.push(c.clone());
             }
         }
     }
@@ -140,7 +150,11 @@ pub fn human_bytes(bytes: u64) -> String {
 /// The data of one store: WASI state, its limits, and what it used.
 pub struct TaskState {
     wasi: WasiCtx,
-    table: ResourceTable,
+    pub(crate) table: ResourceTable,
+    /// What the plugins may do with Kafka.
+    pub(crate) kafka: KafkaGrant,
+    /// Kafka consumers the plugins hold open now.
+    pub(crate) kafka_consumers: usize,
     limits: Limits,
     memory_used: u64,
     call_started: Instant,
@@ -243,28 +257,68 @@ fn check_header(bytes: &[u8]) -> Result<(), String> {
     }
 }
 
+/// How a worker's engine is set up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngineOptions {
+    /// Where compiled components are cached (`plugin.cache.*`); None: not
+    /// cached, every start compiles.
+    pub cache: Option<CacheSettings>,
+    /// Epoch interruption: what enforces `plugin.call.timeout.ms` and lets
+    /// a busy plugin yield. Always on in a worker; off only to measure what
+    /// it costs (`benches/epoch.rs`).
+    pub epoch_interruption: bool,
+}
+
+impl Default for EngineOptions {
+    /// The per-user cache folder, bounded to 1 GiB; epochs on.
+    fn default() -> Self {
+        Self {
+            cache: CacheSettings::default_dir().map(|dir| CacheSettings {
+                dir,
+                max_bytes: CacheSettings::DEFAULT_MAX_BYTES,
+            }),
+            epoch_interruption: true,
+        }
+    }
+}
+
+/// A component compiled (or loaded from the cache) from a file.
+pub struct Compiled {
+    /// The component.
+    pub component: Component,
+    /// SHA-256 of the file's bytes.
+    pub sha256: [u8; 32],
+    /// Whether the cache had it.
+    pub outcome: CacheOutcome,
+}
+
 /// The engine and linker shared by every plugin of a worker.
 pub struct PluginEngine {
     engine: Engine,
     linker: Linker<TaskState>,
+    cache: Option<CompileCache>,
+    epochs: bool,
     _ticker: EpochTicker,
 }
 
 impl PluginEngine {
-    /// Set up the engine: component model, epoch interruption, WASI p2 and
-    /// the host interface.
+    /// Set up the engine with the default [`EngineOptions`].
     pub fn new() -> Result<Self, EngineError> {
+        Self::with_options(&EngineOptions::default())
+    }
+
+    /// Set up the engine: component model, epoch interruption, WASI p2,
+    /// the host interface, and the compile cache.
+    pub fn with_options(options: &EngineOptions) -> Result<Self, EngineError> {
         let mut config = Config::new();
-        config.wasm_component_model(true).epoch_interruption(true);
-        // Compiled code is cached on disk (keyed by the module's bytes and
-        // the engine's settings), so a restart does not compile again.
-        match wasmtime::Cache::new(wasmtime::CacheConfig::new()) {
-            Ok(cache) => {
-                config.cache(Some(cache));
-            }
-            Err(e) => tracing::warn!("Compiled plugins will not be cached: {e:#}"),
-        }
+        config
+            .wasm_component_model(true)
+            .epoch_interruption(options.epoch_interruption);
         let engine = Engine::new(&config).map_err(EngineError::Engine)?;
+        let cache = options
+            .cache
+            .as_ref()
+            .map(|settings| CompileCache::new(settings, &engine));
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(EngineError::Linker)?;
         Plugin::add_to_linker::<TaskState, HasSelf<TaskState>>(&mut linker, |s| s)
@@ -284,6 +338,8 @@ impl PluginEngine {
         Ok(Self {
             engine,
             linker,
+            cache,
+            epochs: options.epoch_interruption,
             _ticker: EpochTicker { stop },
         })
     }
@@ -293,16 +349,48 @@ impl PluginEngine {
         &self.engine
     }
 
-    /// Compile the component in `path`. CPU-heavy: call it off the threads
-    /// that move records.
-    pub fn compile(&self, path: &Path) -> Result<Component, EngineError> {
+    /// Compile the component in `path`, or load it from the compile
+    /// cache. CPU-heavy when it compiles: call it off the threads that move
+    /// records. Also returns the SHA-256 of the file's bytes, which names
+    /// the version loaded.
+    pub fn compile(&self, path: &Path) -> Result<Compiled, EngineError> {
         let fail = |reason: String| EngineError::Compile {
             path: path.to_owned(),
             reason,
         };
+        // A file unchanged since its hash was noted is not read at all.
+        if let Some(cache) = &self.cache
+            && let Some(sha256) = cache.recall(path)
+            && let Some(component) = cache.hit(&self.engine, path, &sha256)
+        {
+            return Ok(Compiled {
+                component,
+                sha256,
+                outcome: CacheOutcome::Hit,
+            });
+        }
+        // Taken before the read: a change during it makes the note stale,
+        // never wrong.
+        let meta = std::fs::metadata(path).map_err(|e| fail(format!("cannot read it: {e}")))?;
         let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read it: {e}")))?;
         check_header(&bytes).map_err(fail)?;
-        Component::from_binary(&self.engine, &bytes).map_err(|e| fail(format!("{e:#}")))
+        let sha256 = cache::sha256(&bytes);
+        let (component, outcome) = match &self.cache {
+            Some(cache) => {
+                let loaded = cache.load(&self.engine, path, &bytes).map_err(fail)?;
+                cache.remember(path, &meta, &sha256);
+                loaded
+            }
+            None => (
+                Component::from_binary(&self.engine, &bytes).map_err(|e| fail(format!("{e:#}")))?,
+                CacheOutcome::Uncached("plugin.cache.enable=false".into()),
+            ),
+        };
+        Ok(Compiled {
+            component,
+            sha256,
+            outcome,
+        })
     }
 
     /// Resolve a component's imports once, so each task instantiates fast.
@@ -375,12 +463,17 @@ impl PluginEngine {
             TaskState {
                 wasi: wasi.build(),
                 table: ResourceTable::new(),
+                kafka: grants.kafka.clone(),
+                kafka_consumers: 0,
                 limits,
                 memory_used: 0,
                 call_started: Instant::now(),
             },
         );
         store.limiter(|state| state);
+        if !self.epochs {
+            return Ok(store);
+        }
         // Yield at every epoch tick, so a long call never starves other
         // tasks, and stop a call that runs past its time limit.
         store.epoch_deadline_callback(|ctx| {

@@ -36,6 +36,24 @@ pub(super) async fn health(State(state): State<RestState>) -> ApiResult {
     }
 }
 
+/// `GET /metrics`: Prometheus (OpenMetrics) text, not JSON.
+pub(super) async fn metrics(State(state): State<RestState>) -> ApiResult {
+    let text = state.worker.render_metrics().map_err(|e| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("cannot write the metrics: {e}"),
+        )
+    })?;
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            crate::metrics::CONTENT_TYPE,
+        )],
+        text,
+    )
+        .into_response())
+}
+
 fn levels() -> Result<&'static logging::Loggers, ApiError> {
     logging::loggers().ok_or_else(|| {
         ApiError::new(

@@ -91,6 +91,7 @@ pub fn router(state: RestState) -> Router {
     Router::new()
         .route("/", get(admin::root))
         .route("/health", get(admin::health))
+        .route("/metrics", get(admin::metrics))
         .route("/connectors", get(c::list).post(c::create))
         .route("/connectors/{name}", get(c::info).delete(c::delete))
         .route(
@@ -124,6 +125,7 @@ pub fn router(state: RestState) -> Router {
         .route("/connectors/{name}/topics", get(c::topics))
         .route("/connectors/{name}/topics/reset", put(c::reset_topics))
         .route("/connector-plugins", get(plugins::list))
+        .route("/plugin-files", get(plugins::files))
         .route("/connector-plugins/{plugin}/config", get(plugins::config))
         .route(
             "/connector-plugins/{plugin}/config/validate",
@@ -168,7 +170,7 @@ pub struct JsonBody(pub Value);
 impl<S: Send + Sync> FromRequest<S> for JsonBody {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+    async fn from_request(req: Request, _state: &S) -> Result<Self, ApiError> {
         let content_type = req
             .headers()
             .get(header::CONTENT_TYPE)
@@ -181,21 +183,59 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
                 "HTTP 415 Unsupported Media Type: send the body as application/json",
             ));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            let status = rejection.status();
-            if status == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(
-                    status,
-                    format!("HTTP 413 Payload Too Large: the request body is larger than {MAX_BODY_BYTES} bytes"),
-                )
-            } else {
-                ApiError::new(status, format!("Cannot read the request body: {rejection}"))
-            }
-        })?;
+        let bytes = read_body(req).await?;
         serde_json::from_slice(&bytes)
             .map(JsonBody)
             .map_err(|e| ApiError::bad_request(format!("Request body is not valid JSON: {e}")))
     }
+}
+
+/// How much of a body over [`MAX_BODY_BYTES`] is read and thrown away
+/// before the 413 is sent. A server that answers without reading the body
+/// closes a connection with unread bytes, the kernel resets it, and the
+/// client, still writing, gets "broken pipe" instead of the 413 (curl and
+/// most HTTP libraries do not read an answer before their request is sent).
+/// Draining a bounded amount lets ordinary clients read the error; a body
+/// larger than this is cut off as before.
+const MAX_DRAIN_BYTES: usize = 64 * 1024 * 1024;
+
+/// The request body, at most [`MAX_BODY_BYTES`]; 413 beyond it (after
+/// draining up to [`MAX_DRAIN_BYTES`], see there).
+async fn read_body(req: Request) -> Result<Bytes, ApiError> {
+    use futures_util::StreamExt;
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "HTTP 413 Payload Too Large: the request body is larger than {MAX_BODY_BYTES} bytes"
+            ),
+        )
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_DRAIN_BYTES) {
+        return Err(too_large());
+    }
+    let mut body = Vec::with_capacity(declared.unwrap_or(0).min(MAX_BODY_BYTES));
+    let mut total = 0usize;
+    let mut stream = req.into_body().into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk
+            .map_err(|e| ApiError::bad_request(format!("Cannot read the request body: {e}")))?;
+        total = total.saturating_add(chunk.len());
+        if total <= MAX_BODY_BYTES {
+            body.extend_from_slice(&chunk);
+        } else if total > MAX_DRAIN_BYTES {
+            break;
+        }
+    }
+    if total > MAX_BODY_BYTES {
+        return Err(too_large());
+    }
+    Ok(Bytes::from(body))
 }
 
 /// A JSON object of strings, as Apache's `Map<String, String>` accepts it

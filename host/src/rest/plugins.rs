@@ -18,9 +18,8 @@ use crate::plugin::{KindClass, PluginInfo};
 pub(super) async fn list(State(state): State<RestState>, RawQuery(query): RawQuery) -> ApiResult {
     let connectors_only = query_values(query.as_deref(), "connectorsOnly").is_empty()
         || query_flag(query.as_deref(), "connectorsOnly");
-    let plugins: Vec<Value> = state
-        .worker
-        .catalog()
+    let catalog = state.worker.catalog();
+    let plugins: Vec<Value> = catalog
         .plugins()
         .iter()
         .filter(|p| match p.manifest.kind {
@@ -38,6 +37,14 @@ pub(super) async fn list(State(state): State<RestState>, RawQuery(query): RawQue
         })
         .collect();
     ok(Value::Array(plugins))
+}
+
+/// `GET /plugin-files` (ours): every plugin file, the version of it that
+/// is loaded (its SHA-256 and its plugins' versions), and what the last
+/// hot reload of it did (`SWITCHED`, `LOADED`, `FAILED` with the reason,
+/// `REMOVED`).
+pub(super) async fn files(State(state): State<RestState>) -> ApiResult {
+    ok(state.worker.plugin_files())
 }
 
 /// The plugin `name` names, of any kind (as Apache's

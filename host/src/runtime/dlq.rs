@@ -111,19 +111,32 @@ pub(crate) fn context_headers(
 
 /// Remembers the first failed delivery, so the next flush can fail the task
 /// before offsets are committed past a record that reached no queue.
-#[derive(Clone, Default)]
-struct DeliveryFailures(Arc<Mutex<Option<String>>>);
+#[derive(Clone)]
+struct DeliveryFailures {
+    first: Arc<Mutex<Option<String>>>,
+    metrics: Arc<crate::metrics::TaskMetrics>,
+    /// The task's span, for librdkafka's lines.
+    span: tracing::Span,
+}
 
-impl ClientContext for DeliveryFailures {}
+impl ClientContext for DeliveryFailures {
+    fn log(&self, level: rdkafka::config::RDKafkaLogLevel, fac: &str, message: &str) {
+        crate::kafka::client_log(&self.span, level, fac, message);
+    }
+    fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
+        crate::kafka::client_error(&self.span, error, reason);
+    }
+}
 
 impl ProducerContext for DeliveryFailures {
     type DeliveryOpaque = ();
 
     fn delivery(&self, result: &DeliveryResult<'_>, _: ()) {
-        if let Err((e, _)) = result
-            && let Ok(mut first) = self.0.lock()
-        {
-            first.get_or_insert_with(|| e.to_string());
+        if let Err((e, _)) = result {
+            self.metrics.dlq_failures.inc();
+            if let Ok(mut first) = self.first.lock() {
+                first.get_or_insert_with(|| e.to_string());
+            }
         }
     }
 }
@@ -144,7 +157,11 @@ impl SinkDlq {
             ctx.connector.errors.dlq_replication_factor,
         )
         .await?;
-        let failures = DeliveryFailures::default();
+        let failures = DeliveryFailures {
+            first: Arc::default(),
+            metrics: ctx.metrics.clone(),
+            span: tracing::Span::current(),
+        };
         let client_id = format!("connector-dlq-producer-{}-{}", ctx.connector.name, ctx.task);
         let producer = ctx
             .shared
@@ -199,6 +216,7 @@ impl SinkDlq {
                     value: Some(v.as_bytes()),
                 });
             }
+            ctx.metrics.dlq_requests.inc();
             let mut out = BaseRecord::to(&self.topic).headers(headers);
             if let Some(k) = key {
                 out = out.key(k);
@@ -241,7 +259,7 @@ impl SinkDlq {
                 self.topic
             )));
         }
-        if let Some(e) = self.failures.0.lock().ok().and_then(|f| f.clone()) {
+        if let Some(e) = self.failures.first.lock().ok().and_then(|f| f.clone()) {
             return Err(TaskError::Other(format!(
                 "writing to the dead letter queue {} failed: {e}",
                 self.topic

@@ -4,11 +4,13 @@
 //! fails records its reason in the status store and takes nothing else
 //! with it.
 
+mod bytes_path;
 mod dlq;
 mod info;
 mod lifecycle;
 mod offsets_api;
 mod pipeline;
+mod reload;
 mod sink;
 mod source;
 pub mod tracker;
@@ -35,7 +37,9 @@ pub use worker::{Stores, Worker, WorkerError};
 /// What every task of the worker shares.
 pub(crate) struct Shared {
     pub engine: Arc<PluginEngine>,
-    pub catalog: Arc<PluginCatalog>,
+    /// The plugins: replaced as a whole when a hot reload switches a file
+    /// (`reload.rs`); whoever holds the old one keeps a consistent view.
+    pub catalog: std::sync::RwLock<Arc<PluginCatalog>>,
     pub kafka: KafkaSettings,
     pub offsets: Arc<dyn OffsetStore>,
     pub configs: Arc<dyn ConfigStore>,
@@ -55,9 +59,27 @@ pub(crate) struct Shared {
     pub default_limits: crate::plugin::Limits,
     /// The worker's default restart policy for failed tasks.
     pub default_restarts: crate::config::RestartPolicy,
+    /// What `/metrics` shows.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl Shared {
+    /// The plugins as they are now.
+    pub(crate) fn catalog(&self) -> Arc<PluginCatalog> {
+        self.catalog
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Switch to `catalog`.
+    pub(crate) fn set_catalog(&self, catalog: Arc<PluginCatalog>) {
+        *self
+            .catalog
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = catalog;
+    }
+
     fn set_task(&self, connector: &str, task: u32, state: State, trace: Option<String>) {
         self.statuses.put_task(
             connector,
@@ -168,6 +190,17 @@ pub(crate) struct TaskContext {
     pub steps: Vec<StepPlugin>,
     /// What the task's plugins may use.
     pub limits: crate::plugin::Limits,
+    /// The task's metrics (kept across its automatic restarts).
+    pub metrics: Arc<crate::metrics::TaskMetrics>,
+    /// Counted up each time the task has created its plugins.
+    pub started: watch::Sender<u64>,
+}
+
+impl TaskContext {
+    /// The task created its plugins: it runs on this version.
+    pub(crate) fn report_started(&self) {
+        self.started.send_modify(|n| *n += 1);
+    }
 }
 
 /// Why a task stopped working.

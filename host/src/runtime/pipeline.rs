@@ -9,8 +9,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use wasm_connect_sdk::layout::NONE;
-use wasm_connect_sdk::{Batch, ErrorKind, PluginError};
+use wasm_connect_sdk::{Batch, ErrorKind, Part, PluginError};
 
+use super::bytes_path::{self, Target as BytesTarget};
 use super::{Control, ConverterHandles, TaskContext, TaskError};
 use crate::config::connector::ErrorConfig;
 use crate::plugin::sandbox::{ConverterHandle, Failed, PredicateHandle, TransformHandle};
@@ -45,8 +46,8 @@ pub(crate) enum Op<'a> {
     ToConnect(&'a ConverterHandle),
     /// A converter's `from-connect`.
     FromConnect(&'a ConverterHandle),
-    /// A transform's `apply`.
-    Apply(&'a TransformHandle),
+    /// A transform's `apply`, and the step's place in the chain.
+    Apply(&'a TransformHandle, usize),
 }
 
 impl Op<'_> {
@@ -54,7 +55,7 @@ impl Op<'_> {
         match self {
             Op::ToConnect(h) => sandbox.to_connect(h, batch).await,
             Op::FromConnect(h) => sandbox.from_connect(h, batch).await,
-            Op::Apply(h) => sandbox.apply(h, batch).await,
+            Op::Apply(h, _) => sandbox.apply(h, batch).await,
         }
     }
 }
@@ -126,7 +127,7 @@ impl Chain {
         originals: &Originals<'_>,
         stop: &mut Control,
     ) -> Result<Batch, TaskError> {
-        for step in &self.steps {
+        for (index, step) in self.steps.iter().enumerate() {
             if batch.is_empty() {
                 break;
             }
@@ -142,7 +143,15 @@ impl Chain {
                 }
             };
             batch = self
-                .run_step(step, &selected, batch, sandbox, errors, originals, stop)
+                .run_step(
+                    (index, step),
+                    &selected,
+                    batch,
+                    sandbox,
+                    errors,
+                    originals,
+                    stop,
+                )
                 .await?;
         }
         Ok(batch)
@@ -153,7 +162,7 @@ impl Chain {
     #[allow(clippy::too_many_arguments, reason = "the step's whole context")]
     async fn run_step(
         &self,
-        step: &Step,
+        (index, step): (usize, &Step),
         selected: &[bool],
         batch: Batch,
         sandbox: &mut Sandbox,
@@ -161,7 +170,7 @@ impl Chain {
         originals: &Originals<'_>,
         stop: &mut Control,
     ) -> Result<Batch, TaskError> {
-        let apply = Op::Apply(&step.transform);
+        let apply = Op::Apply(&step.transform, index);
         if selected.iter().all(|s| *s) {
             return errors
                 .run(
@@ -232,6 +241,7 @@ pub(crate) struct Skipped {
 /// kept for the caller to send to its dead-letter queue.
 pub(crate) struct ErrorHandler {
     config: ErrorConfig,
+    metrics: Arc<crate::metrics::TaskMetrics>,
     connector: String,
     task: u32,
     /// Records skipped since the caller last took them.
@@ -248,6 +258,7 @@ impl ErrorHandler {
     pub fn new(ctx: &TaskContext) -> Self {
         Self {
             config: ctx.connector.errors.clone(),
+            metrics: ctx.metrics.clone(),
             connector: ctx.connector.name.clone(),
             task: ctx.task,
             skipped: Vec::new(),
@@ -277,12 +288,26 @@ impl ErrorHandler {
     ) -> Result<Batch, TaskError> {
         let mut first_failure: Option<Instant> = None;
         let mut delay = FIRST_RETRY_DELAY;
+        let timer = match (op, stage) {
+            (Op::Apply(_, step), _) => self.metrics.transform(step),
+            (_, Stage::KeyConverter) => Some(&self.metrics.convert_time[0]),
+            (_, Stage::ValueConverter) => Some(&self.metrics.convert_time[1]),
+            (_, Stage::HeaderConverter) => Some(&self.metrics.convert_time[2]),
+            (_, Stage::Transformation) => None,
+        }
+        .cloned();
         loop {
-            let Failed { error, batch: back } = match op.call(sandbox, batch).await {
+            let started = Instant::now();
+            let called = op.call(sandbox, batch).await;
+            if let Some(timer) = &timer {
+                timer.observe(started.elapsed().as_secs_f64());
+            }
+            let Failed { error, batch: back } = match called {
                 Ok(out) => return Ok(out),
                 Err(failed) => failed,
             };
             batch = *back;
+            self.metrics.record_failures.inc();
             // A crash leaves the sandbox unusable; broken output means the
             // plugin cannot be trusted: neither is a record's fault.
             let plugin_error = match &error {
@@ -296,6 +321,7 @@ impl ErrorHandler {
                     Some(limit) => since.elapsed() + delay <= limit,
                 };
                 if within {
+                    self.metrics.retries.inc();
                     tracing::debug!(stage = %stage, retry_in_ms = delay.as_millis() as u64, "Retrying: {error}");
                     tokio::select! {
                         _ = tokio::time::sleep(delay) => {}
@@ -305,6 +331,7 @@ impl ErrorHandler {
                     continue;
                 }
             }
+            self.metrics.record_errors.inc();
             if !self.config.tolerate_all {
                 return Err(TaskError::Other(format!(
                     "Tolerance exceeded in error handler: stage {stage} failed: {error}"
@@ -366,6 +393,8 @@ impl ErrorHandler {
                         },
                     ..
                 }) => {
+                    self.metrics.record_failures.inc();
+                    self.metrics.record_errors.inc();
                     let message = format!("{plugin} failed in {call}(): {error}");
                     self.skip(&batch, i, stage, class, error, message, originals);
                 }
@@ -397,8 +426,10 @@ impl ErrorHandler {
                 self.connector,
                 self.task
             );
+            self.metrics.errors_logged.inc();
         }
         self.skipped_total += 1;
+        self.metrics.records_skipped.inc();
         self.skipped.push(Skipped {
             tag,
             stage,
@@ -501,54 +532,61 @@ pub(crate) async fn to_connect(
 }
 
 /// Key, value and header converters as stages, for the source side
-/// (Connect data → bytes).
+/// (Connect data → bytes). The built-in ByteArrayConverter is not called
+/// for a batch whose targets already are bytes or null (the bytes fast
+/// path, `bytes_path`): its answer is known.
 pub(crate) async fn from_connect(
     sandbox: &mut Sandbox,
     converters: &ConverterHandles,
     classes: &ConverterClasses,
-    batch: Batch,
+    mut batch: Batch,
     errors: &mut ErrorHandler,
     originals: &Originals<'_>,
     stop: &mut Control,
 ) -> Result<Batch, TaskError> {
-    let batch = errors
-        .run(
-            sandbox,
-            batch,
+    let stages = [
+        (
+            Some(&converters.key),
+            BytesTarget::Part(Part::Key),
             Stage::KeyConverter,
             &classes.key,
-            originals,
-            stop,
-            Op::FromConnect(&converters.key),
-        )
-        .await?;
-    let batch = errors
-        .run(
-            sandbox,
-            batch,
+        ),
+        (
+            Some(&converters.value),
+            BytesTarget::Part(Part::Value),
             Stage::ValueConverter,
             &classes.value,
-            originals,
-            stop,
-            Op::FromConnect(&converters.value),
-        )
-        .await?;
-    match (&converters.header, batch.headers.is_empty()) {
-        (Some(h), false) => {
-            errors
-                .run(
-                    sandbox,
-                    batch,
-                    Stage::HeaderConverter,
-                    &classes.header,
-                    originals,
-                    stop,
-                    Op::FromConnect(h),
-                )
-                .await
+        ),
+        (
+            converters.header.as_ref(),
+            BytesTarget::Headers,
+            Stage::HeaderConverter,
+            &classes.header,
+        ),
+    ];
+    for (converter, target, stage, class) in stages {
+        let Some(converter) = converter else {
+            continue;
+        };
+        if target == BytesTarget::Headers && batch.headers.is_empty() {
+            continue;
         }
-        _ => Ok(batch),
+        if bytes_path::is_byte_array(converter) && bytes_path::serialize_as_is(&mut batch, target) {
+            continue;
+        }
+        batch = errors
+            .run(
+                sandbox,
+                batch,
+                stage,
+                class,
+                originals,
+                stop,
+                Op::FromConnect(converter),
+            )
+            .await?;
     }
+    Ok(batch)
 }
 
 /// The class names of a task's converters, for reports.

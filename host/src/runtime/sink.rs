@@ -6,9 +6,11 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures_util::{Stream, StreamExt};
 use rdkafka::consumer::{
-    BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer,
+    BaseConsumer, CommitMode, Consumer, ConsumerContext, MessageStream, Rebalance, StreamConsumer,
 };
+use rdkafka::error::KafkaResult;
 use rdkafka::message::{BorrowedMessage, Headers};
 use rdkafka::{ClientContext, Message, Offset, Timestamp, TopicPartitionList};
 use tokio::time::{Instant, sleep_until};
@@ -51,9 +53,18 @@ impl RebalanceLog {
 
 struct SinkContext {
     log: Arc<RebalanceLog>,
+    /// The task's span, for librdkafka's lines.
+    span: tracing::Span,
 }
 
-impl ClientContext for SinkContext {}
+impl ClientContext for SinkContext {
+    fn log(&self, level: rdkafka::config::RDKafkaLogLevel, fac: &str, message: &str) {
+        crate::kafka::client_log(&self.span, level, fac, message);
+    }
+    fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
+        crate::kafka::client_error(&self.span, error, reason);
+    }
+}
 
 impl ConsumerContext for SinkContext {
     fn post_rebalance(&self, _: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
@@ -61,7 +72,8 @@ impl ConsumerContext for SinkContext {
             Rebalance::Assign(l) => (true, l),
             Rebalance::Revoke(l) => (false, l),
             Rebalance::Error(e) => {
-                tracing::warn!("Consumer group rebalance failed: {e}");
+                self.span
+                    .in_scope(|| tracing::warn!("Consumer group rebalance failed: {e}"));
                 return;
             }
         };
@@ -105,6 +117,7 @@ pub(crate) async fn run(
         converters: ctx.converters.create(sandbox).await?,
         chain: Chain::create(&ctx.steps, sandbox).await?,
     };
+    ctx.report_started();
     let classes = ctx.converters.classes();
     let mut errors = ErrorHandler::new(ctx);
     let dlq = match (&ctx.connector.errors.dlq_topic, errors.tolerates()) {
@@ -119,7 +132,10 @@ pub(crate) async fn run(
         ctx.shared
             .kafka
             .consumer_config(name, &client_id, &overrides)
-            .create_with_context(SinkContext { log: log.clone() })
+            .create_with_context(SinkContext {
+                log: log.clone(),
+                span: tracing::Span::current(),
+            })
             .map_err(|e| {
                 TaskError::Other(format!("cannot create the consumer {client_id}: {e}"))
             })?,
@@ -139,8 +155,12 @@ pub(crate) async fn run(
         subscribed = ctx.connector.topics.clone();
         subscribe(&consumer, &subscribed)?;
     }
+    ctx.metrics.started();
     tracing::info!(topics = ?ctx.connector.topics, regex = ?ctx.connector.topics_regex, "Sink task started");
 
+    // One stream for the task's life: a `recv()` per message would register
+    // and drop a waker each time.
+    let mut messages = consumer.stream();
     let mut offsets = Offsets::default();
     let mut next_commit = Instant::now() + ctx.shared.flush_interval;
     let mut pause = PauseReport::default();
@@ -162,12 +182,12 @@ pub(crate) async fn run(
                 }
                 next_refresh = Instant::now() + TOPIC_REFRESH;
             }
-            rebalances(sandbox, &plugins, &log, &mut offsets).await?;
+            rebalances(sandbox, &plugins, &log, &mut offsets, &ctx.metrics).await?;
             if Instant::now() >= next_commit {
                 if let Some(dlq) = &dlq {
                     dlq.flush(ctx.shared.flush_timeout).await?;
                 }
-                commit(sandbox, &plugins, &consumer, &mut offsets, false).await?;
+                commit(sandbox, &plugins, &consumer, &mut offsets, false, &ctx.metrics).await?;
                 next_commit = Instant::now() + ctx.shared.flush_interval;
             }
 
@@ -178,8 +198,8 @@ pub(crate) async fn run(
                 pause.pause(ctx);
                 pause_assignment(&consumer, true);
                 tokio::select! {
-                    m = consumer.recv(), if !subscribed.is_empty() => {
-                        if let Ok(msg) = m {
+                    m = messages.next(), if !subscribed.is_empty() => {
+                        if let Some(Ok(msg)) = m {
                             rewind(&consumer, &msg, &mut rewound);
                         }
                     }
@@ -196,31 +216,45 @@ pub(crate) async fn run(
             // Wait for a first record (or the next timer), then take what is
             // already buffered, up to max.poll.records.
             let first = tokio::select! {
-                m = consumer.recv(), if !subscribed.is_empty() => Some(m),
+                m = messages.next(), if !subscribed.is_empty() => m,
                 _ = sleep_until(wake) => None,
                 _ = super::stopped(stop) => None,
             };
             let Some(first) = first else { continue };
             let mut raw = Batch::new();
-            let mut consumed: Vec<((String, i32), i64)> = Vec::new();
+            // Next offset per (topic index in `raw`, partition): a few
+            // entries a batch, nothing allocated per message.
+            let mut consumed: Vec<(u32, i32, i64)> = Vec::new();
             let mut next = Some(first);
             while let Some(m) = next.take() {
                 match m {
                     Ok(msg) => {
-                        append(&mut raw, &msg).map_err(|e| TaskError::Other(e.to_string()))?;
-                        topics.record_name(ctx, msg.topic());
-                        consumed.push(((msg.topic().to_owned(), msg.partition()), msg.offset() + 1));
+                        let topic = append(&mut raw, &msg).map_err(|e| TaskError::Other(e.to_string()))?;
+                        let (partition, next_offset) = (msg.partition(), msg.offset() + 1);
+                        match consumed.iter_mut().find(|(t, p, _)| *t == topic && *p == partition) {
+                            Some(slot) => slot.2 = next_offset,
+                            None => consumed.push((topic, partition, next_offset)),
+                        }
                     }
                     Err(e) => tracing::warn!("Consumer error: {e}"),
                 }
                 if raw.len() >= max_records {
                     break;
                 }
-                next = tokio::time::timeout(Duration::ZERO, consumer.recv()).await.ok();
+                next = buffered(&mut messages);
             }
             if raw.is_empty() {
                 continue;
             }
+            for topic in &raw.topics {
+                topics.record_name(ctx, topic);
+            }
+            let consumed: Vec<((String, i32), i64)> = consumed
+                .into_iter()
+                .filter_map(|(t, p, o)| Some(((raw.topics.get(t as usize)?.clone(), p), o)))
+                .collect();
+            ctx.metrics.read_total.inc_by(raw.len() as u64);
+            ctx.metrics.batch_size.observe(raw.len() as f64);
             raw.tag_positions().map_err(|e| TaskError::Other(e.to_string()))?;
             // The consumed form is kept only when a failed record may need
             // it (the error log and the dead letter queue).
@@ -233,8 +267,12 @@ pub(crate) async fn run(
                 dlq.send(ctx, original, &skipped).await?;
             }
             if !batch.is_empty() {
+                ctx.metrics.send_total.inc_by(batch.len() as u64);
+                let started = std::time::Instant::now();
                 put(sandbox, &plugins.task, batch.into(), stop).await?;
+                ctx.metrics.put_time.observe(started.elapsed().as_secs_f64());
             }
+            ctx.metrics.memory.set(sandbox.memory_used() as i64);
             for (tp, next_offset) in consumed {
                 offsets.consumed.insert(tp, next_offset);
             }
@@ -244,13 +282,29 @@ pub(crate) async fn run(
 
     // On a clean stop, flush and commit what was put; after a failure,
     // commit nothing: the records are read again after a restart.
-    let outcome = match (outcome, &dlq) {
-        (Ok(()), Some(dlq)) => match dlq.flush(ctx.shared.flush_timeout).await {
-            Ok(()) => commit(sandbox, &plugins, &consumer, &mut offsets, true).await,
-            Err(e) => Err(e),
-        },
-        (Ok(()), None) => commit(sandbox, &plugins, &consumer, &mut offsets, true).await,
-        (Err(e), _) => Err(e),
+    let outcome = match outcome {
+        Ok(()) => {
+            let flushed = match &dlq {
+                Some(dlq) => dlq.flush(ctx.shared.flush_timeout).await,
+                None => Ok(()),
+            };
+            match flushed {
+                Ok(()) => {
+                    let (metrics, final_commit) = (&ctx.metrics, true);
+                    commit(
+                        sandbox,
+                        &plugins,
+                        &consumer,
+                        &mut offsets,
+                        final_commit,
+                        metrics,
+                    )
+                    .await
+                }
+                Err(e) => Err(e),
+            }
+        }
+        Err(e) => Err(e),
     };
     if errors.skipped_total > 0 {
         tracing::info!(
@@ -357,9 +411,22 @@ async fn matching_topics(consumer: &Arc<SinkConsumer>, re: &regex::Regex) -> Vec
     }
 }
 
+/// The next message if one is already waiting in the consumer's queue;
+/// never waits (a batch takes what is there, as Apache's `poll` does).
+fn buffered<'a>(
+    messages: &mut MessageStream<'a, SinkContext>,
+) -> Option<KafkaResult<BorrowedMessage<'a>>> {
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match std::pin::Pin::new(messages).poll_next(&mut cx) {
+        std::task::Poll::Ready(m) => m,
+        std::task::Poll::Pending => None,
+    }
+}
+
 /// Append a consumed message to a raw batch: key and value as bytes
-/// nodes, headers as bytes, no schemas.
-fn append(batch: &mut Batch, msg: &BorrowedMessage<'_>) -> Result<(), BatchError> {
+/// nodes, headers as bytes, no schemas. Returns the index of its topic in
+/// the batch's topic table.
+fn append(batch: &mut Batch, msg: &BorrowedMessage<'_>) -> Result<u32, BatchError> {
     let topic = batch.intern_topic(msg.topic())?;
     let mut desc = RecordDesc {
         topic,
@@ -404,7 +471,7 @@ fn append(batch: &mut Batch, msg: &BorrowedMessage<'_>) -> Result<(), BatchError
         }
     }
     batch.push_desc(&desc);
-    Ok(())
+    Ok(topic)
 }
 
 /// `put`, retried while the plugin says the failure is retriable (as Apache
@@ -443,6 +510,7 @@ async fn rebalances(
     plugins: &Plugins,
     log: &RebalanceLog,
     offsets: &mut Offsets,
+    metrics: &crate::metrics::TaskMetrics,
 ) -> Result<(), TaskError> {
     for (assigned, partitions) in log.take() {
         let list: Vec<wit::TopicPartition> = partitions
@@ -453,9 +521,11 @@ async fn rebalances(
             })
             .collect();
         if assigned {
+            metrics.partitions.inc_by(partitions.len() as i64);
             tracing::info!(partitions = ?partitions, "Partitions assigned");
             sandbox.open(&plugins.task, &list).await?;
         } else {
+            metrics.partitions.dec_by(partitions.len() as i64);
             tracing::info!(partitions = ?partitions, "Partitions revoked");
             for tp in &partitions {
                 offsets.consumed.remove(tp);
@@ -475,6 +545,7 @@ async fn commit(
     consumer: &Arc<SinkConsumer>,
     offsets: &mut Offsets,
     final_commit: bool,
+    metrics: &crate::metrics::TaskMetrics,
 ) -> Result<(), TaskError> {
     let current: Vec<wit::TopicPartitionOffset> = offsets
         .consumed
@@ -502,7 +573,9 @@ async fn commit(
         return Ok(());
     }
     let c = consumer.clone();
+    let started = std::time::Instant::now();
     let committed = tokio::task::spawn_blocking(move || c.commit(&list, CommitMode::Sync)).await;
+    metrics.offset_commit(matches!(committed, Ok(Ok(()))), started.elapsed());
     match committed {
         Ok(Ok(())) => {
             tracing::debug!(partitions = moved.len(), "Committed consumer offsets");

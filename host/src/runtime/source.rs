@@ -31,16 +31,29 @@ const QUEUE_FULL_WAIT: Duration = Duration::from_millis(5);
 /// Acknowledgements from the producer go straight to the tracker.
 struct DeliveryContext {
     tracker: Tracker,
+    metrics: Arc<crate::metrics::TaskMetrics>,
+    /// The task's span, for librdkafka's lines.
+    span: tracing::Span,
 }
 
-impl ClientContext for DeliveryContext {}
+impl ClientContext for DeliveryContext {
+    fn log(&self, level: rdkafka::config::RDKafkaLogLevel, fac: &str, message: &str) {
+        crate::kafka::client_log(&self.span, level, fac, message);
+    }
+    fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
+        crate::kafka::client_error(&self.span, error, reason);
+    }
+}
 
 impl ProducerContext for DeliveryContext {
     type DeliveryOpaque = usize;
 
     fn delivery(&self, result: &DeliveryResult<'_>, seq: usize) {
         match result {
-            Ok(_) => self.tracker.ack(seq as u64),
+            Ok(_) => {
+                self.metrics.write_total.inc();
+                self.tracker.ack(seq as u64);
+            }
             Err((e, message)) => self.tracker.fail(format!(
                 "Kafka did not accept a record for topic {}: {e}",
                 message.topic()
@@ -76,6 +89,7 @@ pub(crate) async fn run(
         converters: ctx.converters.create(sandbox).await?,
         chain: Chain::create(&ctx.steps, sandbox).await?,
     };
+    ctx.report_started();
     let classes = ctx.converters.classes();
     let mut errors = ErrorHandler::new(ctx);
     // Beyond Apache: source connectors get a dead letter queue too.
@@ -101,11 +115,14 @@ pub(crate) async fn run(
             .producer_config(&client_id, &overrides)
             .create_with_context(DeliveryContext {
                 tracker: tracker.clone(),
+                metrics: ctx.metrics.clone(),
+                span: tracing::Span::current(),
             })
             .map_err(|e| {
                 TaskError::Other(format!("cannot create the producer {client_id}: {e}"))
             })?,
     );
+    ctx.metrics.started();
     tracing::info!(offsets = offsets.len(), "Source task started");
 
     let mut next_commit = Instant::now() + ctx.shared.flush_interval;
@@ -133,7 +150,12 @@ pub(crate) async fn run(
             continue;
         }
         pause.resume(ctx);
-        let batch = match sandbox.poll(&plugins.task).await {
+        let polled_at = std::time::Instant::now();
+        let polled = sandbox.poll(&plugins.task).await;
+        ctx.metrics
+            .poll_time
+            .observe(polled_at.elapsed().as_secs_f64());
+        let batch = match polled {
             Ok(b) => b,
             Err(e) if e.is_retriable() => {
                 tracing::warn!("Poll failed, retrying: {e}");
@@ -151,6 +173,8 @@ pub(crate) async fn run(
             continue;
         }
         idle_wait = MIN_IDLE_WAIT;
+        ctx.metrics.poll_total.inc_by(batch.len() as u64);
+        ctx.metrics.batch_size.observe(batch.len() as f64);
         let step = process(sandbox, &plugins, &classes, &mut errors, batch, stop).await;
         let (positions, batch, original) = match step {
             Ok(done) => done,
@@ -179,6 +203,11 @@ pub(crate) async fn run(
         {
             break Err(e);
         }
+        if let Some(d) = &dlq {
+            ctx.metrics.dlq_requests.inc_by(d.skipped.len() as u64);
+        }
+        ctx.metrics.active.set(tracker.in_flight() as i64);
+        ctx.metrics.memory.set(sandbox.memory_used() as i64);
         topics.record(ctx, &batch);
     };
     if errors.skipped_total > 0 {
@@ -205,10 +234,15 @@ pub(crate) async fn run(
     outcome
 }
 
-/// What one polled batch became: the source position of each polled record
-/// (by tag), the converted batch, and the polled records when failures may
-/// need them.
-type Processed = (Vec<(Option<String>, Option<String>)>, Batch, Option<Batch>);
+/// The source position of a polled record, by tag: `(partition, offset)`,
+/// kept only for the last record of each source partition in the batch
+/// (see [`Tracker::submit_all`]), so positions cost no allocation per
+/// record.
+type Positions = Vec<Option<(String, String)>>;
+
+/// What one polled batch became: the polled records' positions, the
+/// converted batch, and the polled records when failures may need them.
+type Processed = (Positions, Batch, Option<Batch>);
 
 /// Tag the polled records, run the chain and the converters.
 async fn process(
@@ -221,12 +255,23 @@ async fn process(
 ) -> Result<Processed, TaskError> {
     let bad = |e: wasm_connect_sdk::BatchError| TaskError::Other(e.to_string());
     polled.tag_positions().map_err(bad)?;
-    let mut positions = Vec::with_capacity(polled.len());
-    for record in polled.iter() {
-        positions.push((
-            record.source_partition().map_err(bad)?.map(str::to_owned),
-            record.source_offset().map_err(bad)?.map(str::to_owned),
-        ));
+    let mut positions: Positions = vec![None; polled.len()];
+    let mut seen = vec![false; polled.source_partitions.len()];
+    for i in (0..polled.len()).rev() {
+        let record = polled.record(i).map_err(bad)?;
+        let Some(seen) = seen.get_mut(record.desc().source_partition as usize) else {
+            continue;
+        };
+        if *seen {
+            continue;
+        }
+        if let (Some(partition), Some(offset)) = (
+            record.source_partition().map_err(bad)?,
+            record.source_offset().map_err(bad)?,
+        ) {
+            *seen = true;
+            positions[i] = Some((partition.to_owned(), offset.to_owned()));
+        }
     }
     let original = errors.tolerates().then(|| polled.clone());
     let originals = Originals {
@@ -282,63 +327,84 @@ fn bytes_of<'a>(
     }
 }
 
+/// What to do for one entry of a produced batch.
+enum Step<'a> {
+    /// Produce record `i` of the converted batch.
+    Send(usize),
+    /// Send polled record `tag`, which failed, to the dead letter queue.
+    DeadLetter(usize, &'a Skipped),
+    /// Nothing to send (filtered, or skipped): acknowledge at once.
+    Ack,
+}
+
 /// Hand the converted records to the producer in the order of the polled
 /// records they came from. A polled record that produced nothing (filtered,
 /// or skipped after a failure) still has its offset acknowledged, as
 /// Apache does, and a skipped one goes to the dead letter queue when set.
+/// The whole batch is registered with the tracker at once.
 async fn produce(
     producer: &ThreadedProducer<DeliveryContext>,
     tracker: &Tracker,
     batch: &Batch,
     converted_headers: bool,
-    positions: &[(Option<String>, Option<String>)],
+    positions: &Positions,
     dlq: Option<&SourceDlq<'_>>,
 ) -> Result<(), TaskError> {
     let bad = |e: wasm_connect_sdk::BatchError| TaskError::Other(e.to_string());
-    let mut by_tag: Vec<Vec<usize>> = vec![Vec::new(); positions.len()];
-    let mut untagged = Vec::new();
+    // Outputs by the tag of the polled record they came from; a stable
+    // sort keeps the order of a tag's outputs (and costs one pass when,
+    // as usual, the batch is already in order).
+    let mut order: Vec<(u32, usize)> = Vec::with_capacity(batch.len());
     for i in 0..batch.len() {
-        let tag = batch.desc(i).map_err(bad)?.tag as usize;
-        match by_tag.get_mut(tag) {
-            Some(outputs) => outputs.push(i),
-            None => untagged.push(i),
+        order.push((batch.tag(i).map_err(bad)?, i));
+    }
+    order.sort_by_key(|(tag, _)| *tag);
+    let mut plan: Vec<(Step<'_>, Option<(&str, &str)>)> = Vec::with_capacity(order.len());
+    let mut cursor = 0;
+    for (tag, position) in positions.iter().enumerate() {
+        let position = position.as_ref().map(|(p, o)| (p.as_str(), o.as_str()));
+        let start = cursor;
+        while order.get(cursor).is_some_and(|(t, _)| *t as usize == tag) {
+            cursor += 1;
+        }
+        if start == cursor {
+            let failed = dlq.and_then(|d| d.skipped.iter().find(|s| s.tag == Some(tag as u32)));
+            plan.push((
+                failed.map_or(Step::Ack, |s| Step::DeadLetter(tag, s)),
+                position,
+            ));
+        }
+        for (_, i) in &order[start..cursor] {
+            plan.push((Step::Send(*i), position));
         }
     }
-    for (tag, outputs) in by_tag.iter().enumerate() {
-        let (partition, offset) = &positions[tag];
-        if outputs.is_empty() {
-            let failed = dlq.and_then(|d| {
-                d.skipped
-                    .iter()
-                    .find(|s| s.tag == Some(tag as u32))
-                    .map(|s| (d, s))
-            });
-            let seq = tracker.submit(partition.as_deref(), offset.clone());
-            match failed {
-                Some((d, skipped)) => {
-                    let (topic, key, value, headers) = dead_letter(d, tag, skipped).map_err(bad)?;
-                    let mut out =
-                        BaseRecord::with_opaque_to(d.topic, seq as usize).headers(headers);
-                    if let Some(k) = &key {
-                        out = out.key(k.as_slice());
-                    }
-                    if let Some(v) = &value {
-                        out = out.payload(v.as_slice());
-                    }
-                    send(producer, tracker, out, seq, &topic).await?;
-                }
-                None => tracker.ack(seq),
+    // Outputs whose tag names no polled record (a plugin's own additions).
+    for (_, i) in &order[cursor..] {
+        plan.push((Step::Send(*i), None));
+    }
+    let first = tracker.submit_all(plan.iter().map(|(_, p)| *p));
+    for (seq, (step, _)) in (first..).zip(&plan) {
+        match step {
+            Step::Ack => tracker.ack(seq),
+            Step::Send(i) => {
+                send_record(producer, tracker, batch, *i, seq, converted_headers).await?;
             }
-            continue;
+            Step::DeadLetter(tag, skipped) => {
+                let Some(d) = dlq else {
+                    tracker.ack(seq);
+                    continue;
+                };
+                let (topic, key, value, headers) = dead_letter(d, *tag, skipped).map_err(bad)?;
+                let mut out = BaseRecord::with_opaque_to(d.topic, seq as usize).headers(headers);
+                if let Some(k) = &key {
+                    out = out.key(k.as_slice());
+                }
+                if let Some(v) = &value {
+                    out = out.payload(v.as_slice());
+                }
+                send(producer, out, &topic).await?;
+            }
         }
-        for i in outputs {
-            let seq = tracker.submit(partition.as_deref(), offset.clone());
-            send_record(producer, tracker, batch, *i, seq, converted_headers).await?;
-        }
-    }
-    for i in untagged {
-        let seq = tracker.submit(None, None);
-        send_record(producer, tracker, batch, i, seq, converted_headers).await?;
     }
     Ok(())
 }
@@ -400,19 +466,23 @@ async fn send_record(
     }
     let key = bytes_of(batch, desc.key, "the record key", false)?;
     let value = bytes_of(batch, desc.value, "the record value", false)?;
-    let mut headers = OwnedHeaders::new_with_capacity(desc.header_count as usize);
-    for h in record.header_descs().map_err(bad)? {
-        let hkey = batch
-            .str(h.key_start, h.key_len, "a header key")
-            .map_err(bad)?;
-        // Without a header converter, text headers go out as UTF-8.
-        let hvalue = bytes_of(batch, h.value, "a header value", !converted_headers)?;
-        headers = headers.insert(Header {
-            key: hkey,
-            value: hvalue,
-        });
+    let mut out = BaseRecord::with_opaque_to(topic, seq as usize);
+    // No headers, no header list: librdkafka allocates one per record.
+    if desc.header_count > 0 {
+        let mut headers = OwnedHeaders::new_with_capacity(desc.header_count as usize);
+        for h in record.header_descs().map_err(bad)? {
+            let hkey = batch
+                .str(h.key_start, h.key_len, "a header key")
+                .map_err(bad)?;
+            // Without a header converter, text headers go out as UTF-8.
+            let hvalue = bytes_of(batch, h.value, "a header value", !converted_headers)?;
+            headers = headers.insert(Header {
+                key: hkey,
+                value: hvalue,
+            });
+        }
+        out = out.headers(headers);
     }
-    let mut out = BaseRecord::with_opaque_to(topic, seq as usize).headers(headers);
     if let Some(k) = key {
         out = out.key(k);
     }
@@ -425,15 +495,13 @@ async fn send_record(
     if let Some(ts) = record.timestamp() {
         out = out.timestamp(ts);
     }
-    send(producer, tracker, out, seq, topic).await
+    send(producer, out, topic).await
 }
 
 /// Offer a record to the producer, waiting while its queue is full.
 async fn send(
     producer: &ThreadedProducer<DeliveryContext>,
-    tracker: &Tracker,
     mut out: BaseRecord<'_, [u8], [u8], usize>,
-    seq: u64,
     topic: &str,
 ) -> Result<(), TaskError> {
     loop {
@@ -444,7 +512,8 @@ async fn send(
                 tokio::time::sleep(QUEUE_FULL_WAIT).await;
             }
             Err((e, _)) => {
-                tracker.withdraw_last(seq);
+                // The task fails: this record and those after it stay
+                // unacknowledged, so no offset past them is committed.
                 return Err(TaskError::Other(format!(
                     "cannot produce to topic {topic}: {e}"
                 )));
@@ -470,7 +539,10 @@ async fn commit(
         .iter()
         .map(|(p, o)| (p.clone(), Some(o.clone())))
         .collect();
+    let started = std::time::Instant::now();
     let stored = tokio::task::spawn_blocking(move || store.commit(&name, &to_store)).await;
+    ctx.metrics
+        .offset_commit(matches!(stored, Ok(Ok(()))), started.elapsed());
     match stored {
         Ok(Ok(())) => {
             tracing::debug!(partitions = offsets.len(), "Committed source offsets");

@@ -30,6 +30,19 @@ struct Inner {
 }
 
 impl Inner {
+    /// The index of a source partition, added when new.
+    fn partition(&mut self, p: &str) -> u32 {
+        match self.partition_index.get(p) {
+            Some(i) => *i,
+            None => {
+                let i = self.partitions.len() as u32;
+                self.partitions.push(p.to_owned());
+                self.partition_index.insert(p.to_owned(), i);
+                i
+            }
+        }
+    }
+
     fn advance(&mut self) {
         while self.pending.front().is_some_and(|p| p.acked) {
             if let Some(done) = self.pending.pop_front() {
@@ -61,15 +74,7 @@ impl Tracker {
     /// which the delivery callback passes back to [`Tracker::ack`].
     pub fn submit(&self, partition: Option<&str>, offset: Option<String>) -> u64 {
         let mut inner = self.lock();
-        let partition = partition.map(|p| match inner.partition_index.get(p) {
-            Some(i) => *i,
-            None => {
-                let i = inner.partitions.len() as u32;
-                inner.partitions.push(p.to_owned());
-                inner.partition_index.insert(p.to_owned(), i);
-                i
-            }
-        });
+        let partition = partition.map(|p| inner.partition(p));
         let seq = inner.base + inner.pending.len() as u64;
         inner.pending.push_back(Pending {
             partition,
@@ -79,13 +84,33 @@ impl Tracker {
         seq
     }
 
-    /// Withdraw the most recent submission (its send was refused before it
-    /// reached the producer).
-    pub fn withdraw_last(&self, seq: u64) {
+    /// Register the records of one batch, in the order they will be
+    /// produced, under one lock; returns the sequence number of the first
+    /// (the others follow it). Only a record that carries a position needs
+    /// one: the last record of each source partition in a batch is enough,
+    /// since an offset is committable only when its record and all before
+    /// it were acknowledged.
+    pub fn submit_all<'a>(
+        &self,
+        positions: impl IntoIterator<Item = Option<(&'a str, &'a str)>>,
+    ) -> u64 {
         let mut inner = self.lock();
-        if inner.base + inner.pending.len() as u64 == seq + 1 {
-            inner.pending.pop_back();
+        let first = inner.base + inner.pending.len() as u64;
+        for position in positions {
+            let (partition, offset) = match position {
+                Some((partition, offset)) => {
+                    let index = inner.partition(partition);
+                    (Some(index), Some(offset.to_owned()))
+                }
+                None => (None, None),
+            };
+            inner.pending.push_back(Pending {
+                partition,
+                offset,
+                acked: false,
+            });
         }
+        first
     }
 
     /// Kafka acknowledged record `seq`.
@@ -177,11 +202,30 @@ mod tests {
     }
 
     #[test]
-    fn withdrawn_and_failed_records() {
+    fn a_batch_submitted_at_once_commits_in_order() {
         let t = Tracker::default();
-        let a = t.submit(None, None);
-        t.withdraw_last(a);
-        assert_eq!(t.in_flight(), 0);
+        let first = t.submit_all([None, Some(("p", "2")), None, Some(("q", "9"))]);
+        assert_eq!(t.in_flight(), 4);
+        for seq in [first + 3, first + 1, first + 2] {
+            t.ack(seq);
+        }
+        assert!(
+            t.take_committable().is_empty(),
+            "the first is not acked yet"
+        );
+        t.ack(first);
+        assert_eq!(
+            t.take_committable(),
+            vec![("p".into(), "2".into()), ("q".into(), "9".into())]
+        );
+        assert_eq!(t.submit(None, None), first + 4);
+    }
+
+    #[test]
+    fn failed_records() {
+        let t = Tracker::default();
+        t.submit(None, None);
+        assert_eq!(t.in_flight(), 1);
         t.fail("boom".into());
         t.fail("second".into());
         assert_eq!(t.failure().as_deref(), Some("boom"));

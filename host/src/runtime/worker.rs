@@ -14,6 +14,7 @@ use super::info::{ConnectorInfo, ConnectorStateInfo, TaskId, TaskStateInfo};
 use super::pipeline::{PredicatePlugin, StepPlugin};
 use super::{ConverterPlugin, Converters, Shared, TaskContext, sink, source};
 use crate::config::connector::{check_against, explicit_grants, grants_for};
+use crate::config::kafka_grants::kafka_grants;
 use crate::config::providers::restore_variables;
 use crate::config::{
     ConfigErrors, ConfigProviders, ConnectorConfig, ConnectorType, ConverterSpec, WorkerConfig,
@@ -69,6 +70,12 @@ pub(super) struct RunningTask {
     pub grants: crate::plugin::Grants,
     pub control: watch::Sender<TargetState>,
     pub join: JoinHandle<()>,
+    /// Its metrics, forgotten when it is stopped (a FAILED task keeps them
+    /// until then, for its error counts).
+    pub metrics: Arc<crate::metrics::TaskMetrics>,
+    /// How many times the task created its plugins (each attempt that got
+    /// that far counts): a hot reload waits for the first.
+    pub started: watch::Receiver<u64>,
 }
 
 pub(super) enum ConnectorHandle {
@@ -91,7 +98,8 @@ pub(super) struct TaskTemplate {
     pub limits: Limits,
     /// How failed tasks are restarted.
     pub restarts: crate::config::RestartPolicy,
-    /// Grants the connector's configuration adds (`plugin.grant.*`).
+    /// Grants the connector's configuration adds (`plugin.grant.*`, and
+    /// the Kafka clusters it grants).
     pub explicit: crate::plugin::Grants,
 }
 
@@ -121,6 +129,8 @@ pub struct Worker {
     pub(super) running: Mutex<BTreeMap<String, Running>>,
     /// `topic.tracking.allow.reset`.
     pub(super) topic_reset_allowed: bool,
+    /// What hot reload saw of the plugin files.
+    pub(super) reloads: std::sync::Mutex<super::reload::Reloads>,
 }
 
 impl Worker {
@@ -133,10 +143,11 @@ impl Worker {
         stores: Stores,
         providers: Arc<ConfigProviders>,
     ) -> Self {
+        let reloads = super::reload::Reloads::of(&catalog);
         Self {
             shared: Arc::new(Shared {
                 engine,
-                catalog,
+                catalog: std::sync::RwLock::new(catalog),
                 kafka,
                 offsets: stores.offsets,
                 configs: stores.configs,
@@ -150,6 +161,7 @@ impl Worker {
                 providers,
                 default_limits: config.plugin_limits,
                 default_restarts: config.restarts,
+                metrics: Arc::new(crate::metrics::Metrics::default()),
             }),
             defaults: (
                 config.key_converter.clone(),
@@ -158,12 +170,43 @@ impl Worker {
             ),
             running: Mutex::new(BTreeMap::new()),
             topic_reset_allowed: config.topic_tracking_allow_reset,
+            reloads: std::sync::Mutex::new(reloads),
         }
     }
 
-    /// The plugins this worker found.
-    pub fn catalog(&self) -> &Arc<PluginCatalog> {
-        &self.shared.catalog
+    /// The worker's metrics, for `/metrics`.
+    pub fn metrics(&self) -> &crate::metrics::Metrics {
+        &self.shared.metrics
+    }
+
+    /// `GET /metrics`: every metric, with each connector's and task's
+    /// state as the status store has it now.
+    pub fn render_metrics(&self) -> Result<String, std::fmt::Error> {
+        let lower = |s: State| format!("{s:?}").to_ascii_lowercase();
+        let connectors = self
+            .connector_names()
+            .into_iter()
+            .map(|name| {
+                let statuses = &self.shared.statuses;
+                crate::metrics::ConnectorState {
+                    state: statuses
+                        .connector(&name)
+                        .map_or_else(|| "unassigned".to_owned(), |s| lower(s.state)),
+                    tasks: statuses
+                        .tasks(&name)
+                        .into_iter()
+                        .map(|(_, t)| lower(t.state))
+                        .collect(),
+                    name,
+                }
+            })
+            .collect();
+        self.shared.metrics.render(connectors)
+    }
+
+    /// The plugins this worker has now (hot reload may replace them).
+    pub fn catalog(&self) -> Arc<PluginCatalog> {
+        self.shared.catalog()
     }
 
     /// The worker's id (`host:port`).
@@ -205,7 +248,7 @@ impl Worker {
             Err(mut errors) => {
                 // Report the plugin's own problems too: every problem at once.
                 if let Some(class) = crate::config::get(&entries, "connector.class")
-                    && let Ok(plugin) = self.shared.catalog.find(KindClass::Connector, class)
+                    && let Ok(plugin) = self.shared.catalog().find(KindClass::Connector, class)
                 {
                     let entries = crate::config::dedupe(entries);
                     errors
@@ -215,17 +258,15 @@ impl Worker {
                 return Err(WorkerError::InvalidConfig(errors));
             }
         };
-        let plugin = self
-            .shared
-            .catalog
-            .find(KindClass::Connector, &config.class)?;
+        let catalog = self.shared.catalog();
+        let plugin = catalog.find(KindClass::Connector, &config.class)?;
         let mut problems = check_against(&plugin.manifest.config, &config.entries, "");
         crate::config::plugin_limits(&config.entries, self.shared.default_limits, &mut problems);
         if plugin.manifest.kind == PluginKind::SinkConnector {
             problems.extend(config.sink_problems());
         }
         for t in &config.transforms {
-            match self.shared.catalog.find(KindClass::Transform, &t.class) {
+            match self.shared.catalog().find(KindClass::Transform, &t.class) {
                 Ok(p) => problems.extend(check_against(
                     &p.manifest.config,
                     &t.config,
@@ -238,7 +279,7 @@ impl Worker {
             }
         }
         for p in &config.predicates {
-            match self.shared.catalog.find(KindClass::Predicate, &p.class) {
+            match self.shared.catalog().find(KindClass::Predicate, &p.class) {
                 Ok(found) => problems.extend(check_against(
                     &found.manifest.config,
                     &p.config,
@@ -515,7 +556,11 @@ impl Worker {
 
     pub(super) fn kind_of(&self, entries: &[(String, String)]) -> Option<ConnectorType> {
         let class = crate::config::get(entries, "connector.class")?;
-        let plugin = self.shared.catalog.find(KindClass::Connector, class).ok()?;
+        let plugin = self
+            .shared
+            .catalog()
+            .find(KindClass::Connector, class)
+            .ok()?;
         match plugin.manifest.kind {
             PluginKind::SourceConnector => Some(ConnectorType::Source),
             PluginKind::SinkConnector => Some(ConnectorType::Sink),
@@ -587,6 +632,11 @@ impl Worker {
                 "access": if d.write { "read_write" } else { "read" },
             })).collect::<Vec<_>>(),
             "hosts": t.grants.hosts,
+            // The clusters only: their client settings may hold secrets.
+            "kafka_clusters": t.grants.kafka.clusters.iter().map(|c| serde_json::json!({
+                "name": c.name,
+                "bootstrap_servers": c.bootstrap_servers,
+            })).collect::<Vec<_>>(),
             "memory_limit_bytes": limits.memory_bytes,
             "call_timeout_ms": limits.call_timeout.as_millis() as u64,
             "environment": false,
@@ -643,6 +693,7 @@ impl Worker {
                 );
                 task.join.abort();
             }
+            self.shared.metrics.remove_task(&task.metrics);
         }
     }
 
@@ -653,27 +704,55 @@ impl Worker {
         mut sandbox: Sandbox,
         handle: ConnectorHandle,
     ) {
-        let stopped = match &handle {
-            ConnectorHandle::Source(h) => sandbox.stop_source_connector(h).await,
-            ConnectorHandle::Sink(h) => sandbox.stop_sink_connector(h).await,
-        };
-        if let Err(e) = stopped {
-            tracing::warn!(connector = %name, "Connector did not stop cleanly: {e}");
+        // In the connector's span: what the plugin logs while it stops
+        // is attributed to it.
+        let span = tracing::info_span!("connector", connector = %name);
+        async {
+            let stopped = match &handle {
+                ConnectorHandle::Source(h) => sandbox.stop_source_connector(h).await,
+                ConnectorHandle::Sink(h) => sandbox.stop_sink_connector(h).await,
+            };
+            if let Err(e) = stopped {
+                tracing::warn!("Connector did not stop cleanly: {e}");
+            }
+            sandbox.close_all().await;
         }
-        sandbox.close_all().await;
+        .instrument(span)
+        .await;
+    }
+
+    /// The Kafka grant of a connector's (or one of its tasks') sandbox: the
+    /// clusters its configuration grants and the worker's own cluster.
+    fn kafka_grant(
+        &self,
+        connector: &str,
+        task: Option<u32>,
+        explicit: &crate::plugin::Grants,
+    ) -> crate::plugin::kafka::KafkaGrant {
+        crate::plugin::kafka::KafkaGrant {
+            clusters: explicit.kafka.clusters.clone(),
+            target: Some(self.shared.kafka.clone()),
+            connector: connector.to_owned(),
+            client_id: match task {
+                Some(t) => format!("connector-consumer-{connector}-{t}"),
+                None => format!("connector-consumer-{connector}"),
+            },
+        }
     }
 
     /// The plugin's own checks of a configuration (beyond its config
     /// definitions), run in a sandbox with no grants. A plugin that cannot
-    /// answer is reported as a problem too.
+    /// answer is reported as a problem too. Kafka client settings are
+    /// left out, as from every configuration a plugin sees.
     pub async fn plugin_problems(
         &self,
         plugin: &Arc<PluginInfo>,
         config: &Entries,
     ) -> Vec<wasm_connect_sdk::ConfigProblem> {
+        let (config, _) = kafka_grants(&plugin.manifest.config, config);
         let checked = match Sandbox::new(self.shared.engine.clone(), &Default::default()) {
             Ok(mut sandbox) => {
-                let out = sandbox.validate(plugin, config).await;
+                let out = sandbox.validate(plugin, &config).await;
                 sandbox.close_all().await;
                 out
             }
@@ -704,7 +783,7 @@ impl Worker {
     /// Resolve the converters of a connector (its overrides, else the
     /// worker's defaults).
     fn converters(&self, config: &ConnectorConfig) -> Result<Converters, NotFound> {
-        let catalog = &self.shared.catalog;
+        let catalog = self.shared.catalog();
         let resolve =
             |spec: &ConverterSpec, class: KindClass| -> Result<ConverterPlugin, NotFound> {
                 Ok(ConverterPlugin {
@@ -737,7 +816,7 @@ impl Worker {
 
     /// Resolve the transformation chain of a connector.
     fn steps(&self, config: &ConnectorConfig) -> Result<Vec<StepPlugin>, NotFound> {
-        let catalog = &self.shared.catalog;
+        let catalog = self.shared.catalog();
         let mut out = Vec::with_capacity(config.transforms.len());
         for t in &config.transforms {
             let predicate = match &t.predicate {
@@ -779,8 +858,11 @@ impl Worker {
             tracing::info!(connector = %name, "Connector is STOPPED: not starting it");
             return Ok(Running::default());
         }
+        let startups = self.shared.metrics.worker();
+        startups.connector_startup_attempts.inc();
         match self.start_instance(config, plugin, &stored.config).await {
             Ok((sandbox, handle, template)) => {
+                startups.connector_startup_success.inc();
                 let tasks = self.spawn_tasks(&template, stored.target_state);
                 let state = match stored.target_state {
                     TargetState::Paused => State::Paused,
@@ -794,6 +876,7 @@ impl Worker {
                 })
             }
             Err(StartError::Rejected(problems)) => {
+                startups.connector_startup_failure.inc();
                 self.shared.statuses.remove(name);
                 Err(WorkerError::InvalidConfig(ConfigErrors {
                     source_name: format!("connector {name}"),
@@ -801,6 +884,7 @@ impl Worker {
                 }))
             }
             Err(StartError::Failed(trace)) => {
+                startups.connector_startup_failure.inc();
                 tracing::error!(connector = %name, "Connector failed to start: {trace}");
                 self.shared.set_connector(name, State::Failed, Some(trace));
                 Ok(Running::default())
@@ -831,10 +915,13 @@ impl Worker {
         let steps = self
             .steps(&config)
             .map_err(|e| StartError::Rejected(vec![e.to_string()]))?;
+        let (plugin_config, clusters) = kafka_grants(&plugin.manifest.config, &config.entries);
         let (plugin_config, mut grants) =
-            grants_for(&plugin.manifest.config, &config.entries, &self.shared.cwd);
-        let explicit = explicit_grants(&config.entries, &self.shared.cwd, &mut Vec::new());
+            grants_for(&plugin.manifest.config, &plugin_config, &self.shared.cwd);
+        let mut explicit = explicit_grants(&config.entries, &self.shared.cwd, &mut Vec::new());
+        explicit.kafka.clusters = clusters;
         grants.merge(&explicit);
+        grants.kafka = self.kafka_grant(&name, None, &explicit);
         let limits = crate::config::plugin_limits(
             &config.entries,
             self.shared.default_limits,
@@ -846,7 +933,10 @@ impl Worker {
             &mut Vec::new(),
         );
         let span = tracing::info_span!("connector", connector = %name);
-        let mut sandbox = Sandbox::with_limits(self.shared.engine.clone(), &grants, limits)
+        // Made in the connector's span, so its plugins' standard output and
+        // error are attributed to the connector.
+        let mut sandbox = span
+            .in_scope(|| Sandbox::with_limits(self.shared.engine.clone(), &grants, limits))
             .map_err(|e| fail(e.to_string()))?;
         let started = async {
             match kind {
@@ -927,14 +1017,29 @@ impl Worker {
         initial: TargetState,
     ) -> Option<RunningTask> {
         let task_config = template.task_configs.get(id as usize)?;
-        // Task configs come from the plugin: derive grants from them too.
+        // Task configs come from the plugin: derive grants from them too,
+        // but Kafka clusters only from the connector's own configuration.
+        let (task_config, _) = kafka_grants(&template.plugin.manifest.config, task_config);
         let (task_config, mut grants) = grants_for(
             &template.plugin.manifest.config,
-            task_config,
+            &task_config,
             &self.shared.cwd,
         );
         grants.merge(&template.explicit);
+        grants.kafka = self.kafka_grant(&template.config.name, Some(id), &template.explicit);
         let effective = grants.clone();
+        let kind = template.kind;
+        let aliases: Vec<String> = template.steps.iter().map(|s| s.alias.clone()).collect();
+        let metrics = self.shared.metrics.add_task(
+            &template.config.name,
+            id,
+            match kind {
+                ConnectorType::Source => crate::metrics::TaskKind::Source,
+                ConnectorType::Sink => crate::metrics::TaskKind::Sink,
+            },
+            &aliases,
+        );
+        let (started_tx, started_rx) = watch::channel(0u64);
         let ctx = TaskContext {
             shared: self.shared.clone(),
             connector: template.config.clone(),
@@ -945,8 +1050,10 @@ impl Worker {
             converters: template.converters.clone(),
             steps: template.steps.clone(),
             limits: template.limits,
+            metrics,
+            started: started_tx,
         };
-        let kind = template.kind;
+        let task_metrics = ctx.metrics.clone();
         let (control_tx, control_rx) = watch::channel(initial);
         let connector = ctx.connector.name.clone();
         let shared = ctx.shared.clone();
@@ -959,15 +1066,18 @@ impl Worker {
                 let mut attempt = 0u32;
                 loop {
                     let started = tokio::time::Instant::now();
+                    ctx.metrics.attempt();
                     let result = run_task(&ctx, kind, &mut control).await;
                     let e = match result {
                         Ok(()) => {
                             tracing::info!("Task stopped");
                             shared.set_task(&connector, id, State::Unassigned, None);
+                            shared.metrics.remove_task(&ctx.metrics);
                             return;
                         }
                         Err(e) => e,
                     };
+                    ctx.metrics.attempt_failed();
                     // A task that ran well for a while starts counting anew.
                     if started.elapsed() >= restarts.backoff_max {
                         attempt = 0;
@@ -982,6 +1092,7 @@ impl Worker {
                         return;
                     }
                     attempt += 1;
+                    ctx.metrics.restarts.inc();
                     let wait = restarts.backoff(attempt);
                     tracing::warn!(
                         attempt,
@@ -1005,6 +1116,7 @@ impl Worker {
                     }
                     if super::is_stopped(&control) {
                         shared.set_task(&connector, id, State::Unassigned, None);
+                        shared.metrics.remove_task(&ctx.metrics);
                         return;
                     }
                     shared.set_task(&connector, id, State::Running, None);
@@ -1017,6 +1129,8 @@ impl Worker {
             grants: effective,
             control: control_tx,
             join,
+            metrics: task_metrics,
+            started: started_rx,
         })
     }
 }

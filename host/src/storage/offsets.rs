@@ -140,9 +140,11 @@ impl FileOffsetStore {
     /// Open (or start) the offsets file. A file that exists but is not an
     /// offsets file is an error: overwriting it could destroy a user's data.
     pub fn open(path: &Path) -> Result<Self, StorageError> {
+        let started = std::time::Instant::now();
         let table = match fs::read(path) {
             Ok(bytes) if bytes.is_empty() => Table::default(),
             Ok(bytes) if is_java_serialization(&bytes) => {
+                tracing::info!(file = %path.display(), bytes = bytes.len(), "Reading offsets file");
                 let entries = decode_byte_map(&bytes).map_err(|e| StorageError::Corrupt {
                     path: path.to_owned(),
                     reason: e.to_string(),
@@ -164,7 +166,12 @@ impl FileOffsetStore {
                 });
             }
         };
-        tracing::info!(file = %path.display(), entries = table.entries.len(), "Opened offsets file");
+        tracing::info!(
+            file = %path.display(),
+            entries = table.entries.len(),
+            took_ms = started.elapsed().as_millis() as u64,
+            "Opened offsets file"
+        );
         Ok(Self {
             path: path.to_owned(),
             table: Mutex::new(table),

@@ -101,6 +101,12 @@ impl SinkTask for HostileTask {
                 let _ = out.flush();
                 Err(PluginError::data("flooded stdout with 3 MB"))
             }
+            "kafka" => Err(PluginError::data(
+                match wasm_connect_sdk::kafka::Consumer::open("source", None) {
+                    Ok(_) => "KAFKA OPEN SUCCEEDED".to_owned(),
+                    Err(e) => format!("opening Kafka cluster source was refused: {}", e.message),
+                },
+            )),
             other => Err(PluginError::config(format!("unknown mode {other}"))),
         }
     }

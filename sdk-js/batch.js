@@ -324,39 +324,60 @@ export class Batch {
     const n = this.length;
     const plans = new Map();
     let schemaless = null;
-    let nw = null;
     const rb = this.recs.bytes;
     const r = this.recs.words();
+    // The interpreter pays for every property read: the plan of the last
+    // schema seen and the node arrays are kept in locals (a batch rarely
+    // mixes schemas). Encoding the new value may grow the node arena, so
+    // the arrays are taken again after each encoding.
+    let lastSchema = -1;
+    let pos = 0;
+    let w0 = 0, w1 = 0, w2 = 0, w3 = 0;
+    let skip = true;
+    let nb8 = this.nodes.bytes;
+    let nw = this.nodes.words();
     for (let i = 0; i < n; i++) {
       const kind = rb[i * RECORD_SIZE + AT_VALUE];
       // The value node's `b` (first child) is a u64; node counts fit u32.
       const first = r[i * RW + 20];
       if (kind === K_STRUCT) {
         const s = r[i * RW + 10];
-        let plan = plans.get(s);
-        if (plan === undefined) {
-          plan = this.fieldPlan(s, name, value, i);
-          plans.set(s, plan);
+        if (s !== lastSchema) {
+          let plan = plans.get(s);
+          if (plan === undefined) {
+            plan = this.fieldPlan(s, name, value, i);
+            plans.set(s, plan);
+            nb8 = this.nodes.bytes;
+            nw = this.nodes.words();
+          }
+          lastSchema = s;
+          skip = plan === null;
+          if (!skip) {
+            pos = plan[0];
+            [w0, w1, w2, w3] = plan[2];
+          }
         }
-        if (plan === null) continue;
-        const at = (first + plan[0]) * NODE_SIZE;
-        if (skipNull && this.nodes.bytes[at] === K_NULL) continue;
-        if (nw === null || nw.buffer !== this.nodes.bytes.buffer) nw = this.nodes.words();
-        const w = at >> 2;
-        nw[w] = plan[2][0];
-        nw[w + 1] = plan[2][1];
-        nw[w + 2] = plan[2][2];
-        nw[w + 3] = plan[2][3];
+        if (skip) continue;
+        const w = (first + pos) * (NODE_SIZE >> 2);
+        if (skipNull && nb8[w << 2] === K_NULL) continue;
+        nw[w] = w0;
+        nw[w + 1] = w1;
+        nw[w + 2] = w2;
+        nw[w + 3] = w3;
       } else if (kind === K_MAP) {
         const entries = r[i * RW + 19];
         for (let e = 0; e < entries; e++) {
-          const nw = this.nodes.words();
+          const mw = this.nodes.words();
           const at = (first + 2 * e) * NODE_SIZE;
-          if (this.nodes.bytes[at] === K_STRING && nw[at / 4 + 1] === nb.length
-            && this.bytesEqual(nw[at / 4 + 2], nb)) {
+          if (this.nodes.bytes[at] === K_STRING && mw[at / 4 + 1] === nb.length
+            && this.bytesEqual(mw[at / 4 + 2], nb)) {
             const v = at + NODE_SIZE;
             if (skipNull && this.nodes.bytes[v] === K_NULL) continue;
-            if (schemaless === null) schemaless = this.encode(value, null);
+            if (schemaless === null) {
+              schemaless = this.encode(value, null);
+              nb8 = this.nodes.bytes;
+              nw = this.nodes.words();
+            }
             this.nodes.bytes.set(schemaless, v);
           }
         }

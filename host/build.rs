@@ -26,6 +26,20 @@ fn main() {
         out_dir.display()
     );
     println!("cargo:rustc-env=WASM_CONNECT_COMMIT={}", git_commit(&root));
+    // The contract version is read from the WIT, never written twice: the
+    // host's messages, `plugin new` and `version` all take it from here.
+    let wit = root.join("wit/plugin.wit");
+    match fs::read_to_string(&wit)
+        .ok()
+        .as_deref()
+        .and_then(contract_version)
+    {
+        Some(version) => println!("cargo:rustc-env=WASM_CONNECT_CONTRACT_VERSION={version}"),
+        None => fail(&format!(
+            "{} has no `package wasm-connect:plugin@<version>;` line",
+            wit.display()
+        )),
+    }
     println!("cargo:rerun-if-env-changed=WASM_CONNECT_SKIP_PLUGIN_BUILD");
     for watched in [
         "wit",
@@ -158,6 +172,15 @@ fn copy_if_changed(from: &Path, to: &Path) {
     if let Err(e) = fs::write(&tmp, &new).and_then(|()| fs::rename(&tmp, to)) {
         fail(&format!("cannot write {}: {e}", to.display()));
     }
+}
+
+/// The `<version>` of the WIT's `package wasm-connect:plugin@<version>;`.
+fn contract_version(wit: &str) -> Option<String> {
+    wit.lines().find_map(|line| {
+        let rest = line.trim().strip_prefix("package wasm-connect:plugin@")?;
+        let version = rest.strip_suffix(';')?.trim();
+        (!version.is_empty()).then(|| version.to_owned())
+    })
 }
 
 fn git_commit(root: &Path) -> String {

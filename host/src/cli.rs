@@ -1,4 +1,4 @@
-//! The command line: `standalone`, `plugins list`, `version`.
+//! The command line: `standalone`, `plugin list|test|new`, `version`.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -39,26 +39,15 @@ pub struct Cli {
     pub command: Command,
 }
 
-impl Cli {
-    /// The log levels when neither `WASM_CONNECT_LOG` nor `RUST_LOG` sets
-    /// them: a worker reports what it loads and runs; an inspecting command
-    /// prints its answer on stdout and only problems on stderr.
-    pub fn default_log_spec(&self) -> &'static str {
-        match self.command {
-            Command::Plugins { .. } | Command::Version => "warn",
-            Command::Standalone(_) => "info,wasmtime=warn,cranelift=warn",
-        }
-    }
-}
-
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a standalone worker, like connect-standalone.sh.
     Standalone(StandaloneArgs),
-    /// Inspect plugins.
-    Plugins {
-        /// What to do with them.
+    /// Plugins: list them, test one without Kafka, start a new one.
+    #[command(alias = "plugins")]
+    Plugin {
+        /// What to do.
         #[command(subcommand)]
         command: PluginsCommand,
     },
@@ -81,7 +70,7 @@ pub struct StandaloneArgs {
     pub embedded_broker: bool,
 }
 
-/// `wasm-connect plugins …`.
+/// `wasm-connect plugin …` (or `plugins …`).
 #[derive(Debug, Subcommand)]
 pub enum PluginsCommand {
     /// List every plugin found: kind, full name, aliases, version, file.
@@ -91,6 +80,72 @@ pub enum PluginsCommand {
         #[arg(long, value_delimiter = ',')]
         plugin_path: Vec<PathBuf>,
     },
+    /// Run one plugin on records given as JSON lines on standard input,
+    /// with no Kafka and no worker; results go to standard output as JSON
+    /// lines (the format is in README.md).
+    Test(TestArgs),
+    /// Start a new plugin: a small project that builds with the language's
+    /// own tools and passes `plugin test`, with a README that says how.
+    New(NewArgs),
+}
+
+/// `wasm-connect plugin new`.
+#[derive(Debug, clap::Args)]
+pub struct NewArgs {
+    /// The project's name: its folder, crate or package, and (in CamelCase)
+    /// its plugin class.
+    pub name: String,
+    /// The language.
+    #[arg(long, value_enum)]
+    pub lang: crate::devkit::scaffold::Lang,
+    /// The plugin kind.
+    #[arg(long, value_enum)]
+    pub kind: crate::devkit::scaffold::Kind,
+    /// Where to make the project folder (default: here).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// The plugin's full name (default: example.<Name>).
+    #[arg(long)]
+    pub plugin_name: Option<String>,
+    /// For Rust: the wasm-connect SDK (the sdk-guest folder of a checkout)
+    /// the project depends on by path. Default: the one this binary was
+    /// built from.
+    #[arg(long)]
+    pub sdk_path: Option<PathBuf>,
+}
+
+/// `wasm-connect plugin test`.
+#[derive(Debug, clap::Args)]
+pub struct TestArgs {
+    /// The plugin: a name (full name or alias) among the built-in plugins
+    /// and `--plugin-path`, or the path of a `.wasm` file.
+    pub plugin: String,
+    /// Where to look besides the built-in plugins (comma-separated or
+    /// repeated), like `plugin.path`.
+    #[arg(long, value_delimiter = ',')]
+    pub plugin_path: Vec<PathBuf>,
+    /// A setting of the plugin, KEY=VALUE (repeat for more). Also takes
+    /// `plugin.grant.*`, `plugin.memory.limit.bytes` and
+    /// `plugin.call.timeout.ms`, as a connector does.
+    #[arg(long = "config", short = 'c', value_name = "KEY=VALUE")]
+    pub config: Vec<String>,
+    /// For a converter: `from-connect` reads records and prints the bytes,
+    /// `to-connect` reads bytes and prints records.
+    #[arg(long, value_enum)]
+    pub direction: Option<crate::devkit::runner::Direction>,
+    /// For a converter: what it converts.
+    #[arg(long, value_enum, default_value = "value")]
+    pub target: crate::devkit::runner::TargetArg,
+    /// Records per call into the plugin.
+    #[arg(long, default_value_t = 1000)]
+    pub batch_size: usize,
+    /// For a source connector: stop after this many records (it also stops
+    /// at the first poll that returns none).
+    #[arg(long, default_value_t = 100)]
+    pub max_records: usize,
+    /// When a `.wasm` file holds several plugins: which one.
+    #[arg(long)]
+    pub name: Option<String>,
 }
 
 /// Why a command failed; printed by `main` and the exit code is 1.
@@ -122,6 +177,9 @@ pub enum CliError {
     /// A config provider could not resolve a worker setting.
     #[error("worker config: {0}")]
     Provider(String),
+    /// `plugin test` or `plugin new` failed.
+    #[error(transparent)]
+    Devkit(#[from] crate::devkit::DevkitError),
     /// A command's output could not be written.
     #[error("cannot write to standard output: {0}")]
     Output(std::io::Error),
@@ -130,13 +188,68 @@ pub enum CliError {
     PluginProblems(usize),
 }
 
+impl Cli {
+    /// The log levels when neither `WASM_CONNECT_LOG` nor `RUST_LOG` sets
+    /// them: a worker logs what it loads and runs; an inspecting command
+    /// prints its answer on stdout and only problems on stderr; `plugin
+    /// test` also shows what the plugin logs.
+    pub fn default_log_spec(&self) -> &'static str {
+        match &self.command {
+            Command::Plugin {
+                command: PluginsCommand::Test(_),
+            } => {
+                "warn,plugin=info,wasm_connect::plugin::catalog=off,wasmtime=error,cranelift=error"
+            }
+            Command::Plugin { .. } | Command::Version => "warn,wasmtime=error,cranelift=error",
+            Command::Standalone(_) => "info,wasmtime=warn,cranelift=warn",
+        }
+    }
+}
+
 /// Run the parsed command line.
 pub async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Standalone(args) => standalone(args).await,
-        Command::Plugins {
+        Command::Plugin {
             command: PluginsCommand::List { plugin_path },
         } => list_plugins(plugin_path).await,
+        Command::Plugin {
+            command: PluginsCommand::Test(args),
+        } => {
+            let options = crate::devkit::runner::TestOptions {
+                plugin: args.plugin,
+                plugin_path: args.plugin_path,
+                config: args.config,
+                direction: args.direction,
+                target: args.target,
+                batch_size: args.batch_size,
+                max_records: args.max_records,
+                name: args.name,
+            };
+            let stdin = std::io::stdin().lock();
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            crate::devkit::runner::run(&options, stdin, &mut stdout).await?;
+            Ok(())
+        }
+        Command::Plugin {
+            command: PluginsCommand::New(args),
+        } => {
+            let options = crate::devkit::scaffold::NewOptions {
+                name: args.name,
+                lang: args.lang,
+                kind: args.kind,
+                dir: args.dir,
+                plugin_name: args.plugin_name,
+                sdk_path: args.sdk_path,
+            };
+            let dir = crate::devkit::scaffold::new_project(&options)?;
+            println!(
+                "Made {}: its README.md says how to build it, test it with `wasm-connect plugin test` \
+                 and put it on a worker's plugin.path.",
+                dir.display()
+            );
+            Ok(())
+        }
         Command::Version => {
             println!(
                 "wasm-connect {} (commit {}), plugin contract {}",
@@ -161,7 +274,7 @@ pub fn builtin_plugin_dir() -> Option<PathBuf> {
 
 /// The built-in plugins (always available, like the classes on Apache's
 /// classpath) followed by `plugin.path`, without duplicates.
-fn search_path(configured: &[PathBuf]) -> Vec<PathBuf> {
+pub fn search_path(configured: &[PathBuf]) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = Vec::new();
     let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_owned());
     for p in builtin_plugin_dir()

@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod devkit;
 pub mod kafka;
 pub mod logging;
 pub mod metrics;

@@ -196,18 +196,85 @@ async fn files_that_are_not_plugins_are_named_and_explained() {
         "x.wasm: not a valid WebAssembly component: it is a core WebAssembly module, not a component: \
          build it for wasm32-wasip2 (or wrap it with `wasm-tools component new`)"
     );
+    let v = wasm_connect::plugin::contract::VERSION;
+    let worlds = "plugin, source-plugin, sink-plugin, converter-plugin, transform-plugin, config-provider-plugin";
     assert_eq!(
         load_error(&wat::parse_str("(component)").unwrap()).await,
-        "x.wasm: not a wasm-connect plugin for wasm-connect:plugin@0.3.0: it does not export \
-         wasm-connect:plugin/plugins@0.3.0 (build it against the WIT in wit/ of this release, contract wasm-connect:plugin@0.3.0)"
+        format!(
+            "x.wasm: not a wasm-connect plugin for wasm-connect:plugin@{v}: it does not export \
+             wasm-connect:plugin/plugins@{v}, which every plugin exports; it exports nothing. Build it for one \
+             of the worlds of wit/plugin.wit ({worlds}), contract {v}"
+        )
+    );
+    let other_program = r#"(component
+        (instance $i)
+        (export "wasi:cli/run@0.2.0" (instance $i)))"#;
+    assert_eq!(
+        load_error(&wat::parse_str(other_program).unwrap()).await,
+        format!(
+            "x.wasm: not a wasm-connect plugin for wasm-connect:plugin@{v}: it does not export \
+             wasm-connect:plugin/plugins@{v}, which every plugin exports; it exports wasi:cli/run@0.2.0. \
+             Build it for one of the worlds of wit/plugin.wit ({worlds}), contract {v}"
+        )
     );
     let other_version = r#"(component
         (instance $i)
-        (export "wasm-connect:plugin/plugins@0.1.0" (instance $i)))"#;
+        (export "wasm-connect:plugin/plugins@0.1.0" (instance $i))
+        (export "wasm-connect:plugin/transform@0.1.0" (instance $i)))"#;
     assert_eq!(
         load_error(&wat::parse_str(other_version).unwrap()).await,
-        "x.wasm: not a wasm-connect plugin for wasm-connect:plugin@0.3.0: it was built for another contract \
-         version: it exports wasm-connect:plugin/plugins@0.1.0 but this host needs wasm-connect:plugin/plugins@0.3.0"
+        format!(
+            "x.wasm: not a wasm-connect plugin for wasm-connect:plugin@{v}: it was built for another contract \
+             version: it exports wasm-connect:plugin/plugins@0.1.0, wasm-connect:plugin/transform@0.1.0 but this \
+             host needs wasm-connect:plugin/plugins@{v} (contract {v}). Rebuild it against wit/plugin.wit of \
+             contract {v}"
+        )
+    );
+    let no_plugins = format!(
+        r#"(component
+        (instance $i)
+        (export "wasm-connect:plugin/transform@{v}" (instance $i)))"#
+    );
+    assert_eq!(
+        load_error(&wat::parse_str(no_plugins).unwrap()).await,
+        format!(
+            "x.wasm: not a wasm-connect plugin for wasm-connect:plugin@{v}: it exports \
+             wasm-connect:plugin/transform@{v} but not wasm-connect:plugin/plugins@{v}, which every plugin \
+             exports. Build it for one of the worlds of wit/plugin.wit ({worlds}), contract {v}"
+        )
+    );
+    let wrong_shape = format!(
+        r#"(component
+        (instance $i)
+        (export "wasm-connect:plugin/plugins@{v}" (instance $i)))"#
+    );
+    let text = load_error(&wat::parse_str(wrong_shape).unwrap()).await;
+    assert!(
+        text.starts_with(&format!(
+            "x.wasm: not a wasm-connect plugin for wasm-connect:plugin@{v}: its \
+             wasm-connect:plugin/plugins@{v} does not match the contract: "
+        )),
+        "{text}"
+    );
+    assert!(text.contains("manifests"), "{text}");
+    let http = r#"(component (import "wasi:http/types@0.2.3" (instance (export "f" (func)))))"#;
+    assert_eq!(
+        load_error(&wat::parse_str(http).unwrap()).await,
+        format!(
+            "x.wasm: not a wasm-connect plugin for wasm-connect:plugin@{v}: it imports wasi:http/types@0.2.3, \
+             and plugins are given no HTTP interface (only WASI 0.2 and wasm-connect:plugin/host@{v}). A \
+             JavaScript plugin built with componentize-js needs disableFeatures: ['http', 'fetch-event']"
+        )
+    );
+    let old_host =
+        r#"(component (import "wasm-connect:plugin/host@0.1.0" (instance (export "log" (func)))))"#;
+    assert_eq!(
+        load_error(&wat::parse_str(old_host).unwrap()).await,
+        format!(
+            "x.wasm: not a wasm-connect plugin for wasm-connect:plugin@{v}: it imports \
+             wasm-connect:plugin/host@0.1.0, but this host gives wasm-connect:plugin/host@{v} (contract {v}). \
+             Rebuild it against wit/plugin.wit of contract {v}"
+        )
     );
     // A component of the previous contract also imports that contract's
     // host interface, which this host no longer provides: the message
@@ -219,8 +286,11 @@ async fn files_that_are_not_plugins_are_named_and_explained() {
         (export "wasm-connect:plugin/plugins@0.2.0" (instance $i)))"#;
     assert_eq!(
         load_error(&wat::parse_str(previous).unwrap()).await,
-        "x.wasm: not a wasm-connect plugin for wasm-connect:plugin@0.3.0: it was built for another contract \
-         version: it exports wasm-connect:plugin/plugins@0.2.0 but this host needs wasm-connect:plugin/plugins@0.3.0"
+        format!(
+            "x.wasm: not a wasm-connect plugin for wasm-connect:plugin@{v}: it was built for another contract \
+             version: it exports wasm-connect:plugin/plugins@0.2.0 but this host needs \
+             wasm-connect:plugin/plugins@{v} (contract {v}). Rebuild it against wit/plugin.wit of contract {v}"
+        )
     );
 }
 

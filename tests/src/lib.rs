@@ -523,7 +523,9 @@ impl Worker {
             url: format!("http://127.0.0.1:{port}"),
             log,
         };
-        wait_for(Duration::from_secs(60), "the worker's REST API", || {
+        // Generous: on a fresh machine the worker compiles every plugin
+        // before it listens, and Python/JavaScript components take seconds.
+        wait_for(Duration::from_secs(300), "the worker's REST API", || {
             worker.get("/").ok().filter(|(s, _)| *s == 200)
         });
         worker

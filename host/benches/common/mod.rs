@@ -10,6 +10,7 @@ use wasm_connect_sdk::{Batch, Field, Record, Schema, SchemaType, Struct, Value};
 
 /// A batch as a sink task builds it from Kafka: one record per value, in
 /// partition 0 of `topic`, the values as bytes with no schema.
+#[allow(dead_code, reason = "not every benchmark builds bytes batches")]
 pub fn bytes_batch<'v>(topic: &str, values: impl IntoIterator<Item = &'v [u8]>) -> Batch {
     let mut batch = Batch::new();
     let topic = batch.intern_topic(topic).unwrap();

@@ -11,13 +11,11 @@ use wasmtime::component::InstancePre;
 use super::bindings::exports::wasm_connect::plugin::{
     config_provider, converter, plugins, predicate, sink, source, transform,
 };
+use super::contract;
 use super::convert::manifest_from_wit;
 use super::engine::{EngineError, Grants, Limits, PluginEngine, TaskState};
 
-/// The contract version this host speaks.
-pub const CONTRACT: &str = "wasm-connect:plugin@0.3.0";
-/// The interface every plugin component exports.
-const PLUGINS_INTERFACE: &str = "wasm-connect:plugin/plugins@0.3.0";
+pub use super::contract::CONTRACT;
 
 /// Why one plugin file could not be used. Each names the file; the other
 /// files still load.
@@ -78,6 +76,11 @@ pub struct PluginFile {
     pub predicate: Option<predicate::GuestIndices>,
     /// `config-provider`, if exported.
     pub config_provider: Option<config_provider::GuestIndices>,
+    /// Every name the component exports, for messages.
+    pub exports: Vec<String>,
+    /// Interfaces of this contract the component exports with types that
+    /// do not match, and what the bindings said.
+    pub mismatched: Vec<(&'static str, String)>,
 }
 
 /// One plugin: its manifest and the component that holds it.
@@ -505,33 +508,73 @@ fn load_file(engine: &PluginEngine, path: &Path) -> Result<PluginFile, LoadError
     let started = std::time::Instant::now();
     let compiled = engine.compile(path)?;
     let component = compiled.component;
-    // Before linking: a component of another contract version also imports
-    // that version's host interfaces, and the link error would hide why.
-    let exports_ours = component
+    let exports: Vec<String> = component
         .component_type()
         .exports(engine.engine())
-        .any(|(name, _)| name == PLUGINS_INTERFACE);
-    if !exports_ours {
-        return Err(LoadError::Contract {
-            path: path.to_owned(),
-            reason: contract_mismatch(engine, &component),
-        });
-    }
-    let pre = engine.instance_pre(path, &component)?;
-    let plugins = plugins::GuestIndices::new(&pre).map_err(|_| LoadError::Contract {
+        .map(|(name, _)| name.to_owned())
+        .collect();
+    let pre = match engine.instance_pre(path, &component) {
+        Ok(pre) => pre,
+        // A component of another contract version also imports that
+        // version's host interface: say which version it was built for
+        // rather than which import failed to link.
+        Err(_)
+            if !exports.contains(&contract::interface("plugins"))
+                && exports
+                    .iter()
+                    .any(|e| e.starts_with("wasm-connect:plugin/")) =>
+        {
+            return Err(LoadError::Contract {
+                path: path.to_owned(),
+                reason: contract::missing_plugins(&exports, ""),
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let plugins = plugins::GuestIndices::new(&pre).map_err(|e| LoadError::Contract {
         path: path.to_owned(),
-        reason: contract_mismatch(engine, &component),
+        reason: contract::missing_plugins(&exports, &format!("{e:#}")),
     })?;
+    let mut mismatched = Vec::new();
+    let mm = &mut mismatched;
+    let source = exported(source::GuestIndices::new(&pre), "source", &exports, mm);
+    let sink = exported(sink::GuestIndices::new(&pre), "sink", &exports, mm);
+    let converter = exported(
+        converter::GuestIndices::new(&pre),
+        "converter",
+        &exports,
+        mm,
+    );
+    let transform = exported(
+        transform::GuestIndices::new(&pre),
+        "transform",
+        &exports,
+        mm,
+    );
+    let predicate = exported(
+        predicate::GuestIndices::new(&pre),
+        "predicate",
+        &exports,
+        mm,
+    );
+    let config_provider = exported(
+        config_provider::GuestIndices::new(&pre),
+        "config-provider",
+        &exports,
+        mm,
+    );
     let file = PluginFile {
         path: path.to_owned(),
         sha256: super::cache::hex(&compiled.sha256),
         plugins,
-        source: source::GuestIndices::new(&pre).ok(),
-        sink: sink::GuestIndices::new(&pre).ok(),
-        converter: converter::GuestIndices::new(&pre).ok(),
-        transform: transform::GuestIndices::new(&pre).ok(),
-        predicate: predicate::GuestIndices::new(&pre).ok(),
-        config_provider: config_provider::GuestIndices::new(&pre).ok(),
+        source,
+        sink,
+        converter,
+        transform,
+        predicate,
+        config_provider,
+        exports,
+        mismatched,
         pre,
     };
     tracing::debug!(
@@ -543,24 +586,22 @@ fn load_file(engine: &PluginEngine, path: &Path) -> Result<PluginFile, LoadError
     Ok(file)
 }
 
-/// Explains what a component exports instead of this contract's
-/// `plugins` interface, e.g. another version of it.
-fn contract_mismatch(engine: &PluginEngine, component: &wasmtime::component::Component) -> String {
-    let ty = component.component_type();
-    let ours: Vec<String> = ty
-        .exports(engine.engine())
-        .map(|(name, _)| name.to_owned())
-        .filter(|name| name.starts_with("wasm-connect:plugin/"))
-        .collect();
-    if ours.is_empty() {
-        format!(
-            "it does not export {PLUGINS_INTERFACE} (build it against the WIT in wit/ of this release, contract {CONTRACT})"
-        )
-    } else {
-        format!(
-            "it was built for another contract version: it exports {} but this host needs {PLUGINS_INTERFACE}",
-            ours.join(", ")
-        )
+/// The indices of interface `name` when the component exports it with
+/// matching types; an export that does not match is noted for messages.
+fn exported<T>(
+    found: wasmtime::Result<T>,
+    name: &'static str,
+    exports: &[String],
+    mismatched: &mut Vec<(&'static str, String)>,
+) -> Option<T> {
+    match found {
+        Ok(indices) => Some(indices),
+        Err(e) => {
+            if exports.contains(&contract::interface(name)) {
+                mismatched.push((name, format!("{e:#}")));
+            }
+            None
+        }
     }
 }
 
@@ -607,12 +648,15 @@ async fn list_manifests(
             });
         }
         if !exported {
+            let iface = contract::kind_interface(m.kind);
+            let cause = file
+                .mismatched
+                .iter()
+                .find(|(name, _)| *name == iface)
+                .map(|(_, cause)| cause.as_str());
             return Err(LoadError::Contract {
                 path: file.path.clone(),
-                reason: format!(
-                    "manifest of {} declares kind {:?} but the component does not export that kind's interface",
-                    m.name, m.kind
-                ),
+                reason: contract::missing_kind(&m.name, m.kind, &file.exports, cause),
             });
         }
         out.push(m);

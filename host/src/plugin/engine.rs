@@ -39,7 +39,10 @@ pub enum EngineError {
         reason: String,
     },
     /// A component imports something the host does not provide.
-    #[error("{path}: the component needs imports this host does not provide: {reason}")]
+    #[error(
+        "{path}: not a wasm-connect plugin for {}: {reason}",
+        super::contract::CONTRACT
+    )]
     Imports {
         /// The file.
         path: PathBuf,
@@ -400,7 +403,7 @@ impl PluginEngine {
             .instantiate_pre(component)
             .map_err(|e| EngineError::Imports {
                 path: path.to_owned(),
-                reason: format!("{e:#}"),
+                reason: super::contract::unresolved_import(&format!("{e:#}")),
             })
     }
 

@@ -5,6 +5,7 @@ pub mod bindings;
 pub mod cache;
 pub mod catalog;
 pub mod config_provider;
+pub mod contract;
 pub mod convert;
 pub mod engine;
 pub mod kafka;

@@ -21,7 +21,8 @@ if [[ "$(componentize-py --version 2>/dev/null | awk '{print "componentize-py=="
   python3 -m pip install --quiet --no-cache-dir -r sdk-python/build-requirements.txt
 fi
 
-# JavaScript plugins: componentize-js as sdk-js/package-lock.json pins it,
+# JavaScript plugins: componentize-js as sdk-js/package-lock.json pins it
+# (with preview2-shim, which componentize-js imports but does not declare),
 # into sdk-js/node_modules, with npm's cache inside target/.
 if [[ ! -f sdk-js/node_modules/.package-lock.json || sdk-js/package-lock.json -nt sdk-js/node_modules/.package-lock.json ]]; then
   echo "==> Installing componentize-js into sdk-js/node_modules (builds JavaScript plugins)"

@@ -47,17 +47,17 @@ const PYTHON_REQUIREMENTS: &str = include_str!("../../../sdk-python/build-requir
 /// project takes.
 const JS_PACKAGE: &str = include_str!("../../../sdk-js/package.json");
 
-/// The componentize-js version `sdk-js/package.json` pins.
-fn componentize_js() -> Result<String, DevkitError> {
+/// The version `sdk-js/package.json` pins for one of its build tools.
+/// A new project pins the same ones: `@bytecodealliance/componentize-js`,
+/// and `@bytecodealliance/preview2-shim`, which componentize-js 0.23.0
+/// imports when it runs but declares only as a development dependency of
+/// its own (so `npm install` of componentize-js alone cannot build).
+fn js_pin(package: &str) -> Result<String, DevkitError> {
     serde_json::from_str::<serde_json::Value>(JS_PACKAGE)
         .ok()
-        .and_then(|p| {
-            p["devDependencies"]["@bytecodealliance/componentize-js"]
-                .as_str()
-                .map(str::to_owned)
-        })
+        .and_then(|p| p["devDependencies"][package].as_str().map(str::to_owned))
         .ok_or_else(|| {
-            DevkitError::Usage("sdk-js/package.json names no componentize-js version".into())
+            DevkitError::Usage(format!("sdk-js/package.json names no {package} version"))
         })
 }
 
@@ -348,7 +348,15 @@ pub fn new_project(options: &NewOptions) -> Result<PathBuf, DevkitError> {
         (
             "componentize_js",
             if options.lang == Lang::Js {
-                componentize_js()?
+                js_pin("@bytecodealliance/componentize-js")?
+            } else {
+                String::new()
+            },
+        ),
+        (
+            "preview2_shim",
+            if options.lang == Lang::Js {
+                js_pin("@bytecodealliance/preview2-shim")?
             } else {
                 String::new()
             },

@@ -437,6 +437,57 @@ fn block_on<F: std::future::Future>(fut: F) -> F::Output {
     }
 }
 
+/// What one run of a command answered.
+pub struct Answer {
+    /// Whether it exited with success.
+    pub ok: bool,
+    /// Its standard output.
+    pub stdout: String,
+    /// Its standard error.
+    pub stderr: String,
+}
+
+/// `wasm-connect plugin test <args>`, fed `stdin`, without colours.
+pub fn run_plugin_test(args: &[&str], stdin: &str) -> Answer {
+    use std::io::Write;
+    let mut child = Command::new(binary())
+        .args(["plugin", "test"])
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    Answer {
+        ok: out.status.success(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Run `cmd`, which must succeed (`what` names it in the failure, with
+/// both of its output streams); its output.
+pub fn run_ok(cmd: &mut Command, what: &str) -> std::process::Output {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
+    assert!(
+        out.status.success(),
+        "{what} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// The `wasm-connect` binary built by this workspace (`cargo test
 /// --workspace` builds it before running tests).
 pub fn binary() -> PathBuf {

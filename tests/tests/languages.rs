@@ -433,46 +433,13 @@ fn the_helpers_pass_their_own_tests() {
             c
         }),
     ] {
-        let out = cmd
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
-        assert!(
-            out.status.success(),
-            "{what} failed:\n{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        run_ok(&mut cmd, what);
     }
 }
 
-/// What `wasm-connect plugin test` answered.
-struct Answer {
-    ok: bool,
-    stdout: String,
-    stderr: String,
-}
-
+/// `wasm-connect plugin test <plugin> <args>` fed `stdin`.
 fn plugin_test(plugin: &str, args: &[&str], stdin: &str) -> Answer {
-    use std::io::Write;
-    let mut child = Command::new(binary())
-        .args(["plugin", "test", plugin])
-        .args(args)
-        .env("NO_COLOR", "1")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    Answer {
-        ok: out.status.success(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    let mut all = vec![plugin];
+    all.extend_from_slice(args);
+    run_plugin_test(&all, stdin)
 }

@@ -8,34 +8,12 @@
     reason = "test code: a failure should stop loudly"
 )]
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use wasm_connect_e2e::*;
 
 /// (exit ok, stdout, stderr) of `wasm-connect plugin test <args>` fed `stdin`.
 fn plugin_test(args: &[&str], stdin: &str) -> (bool, String, String) {
-    let mut child = Command::new(binary())
-        .args(["plugin", "test"])
-        .args(args)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let answer = run_plugin_test(args, stdin);
+    (answer.ok, answer.stdout, answer.stderr)
 }
 
 const CUSTOMER: &str = r#"{"topic":"customers","partition":2,"offset":41,"headers":[{"key":"h","value":"v"}],"key":"c1","value":{"schema":{"type":"struct","fields":[{"field":"email","type":"string"},{"field":"id","type":"int64"}],"optional":false},"payload":{"email":"a@b.c","id":1}}}"#;

@@ -12,25 +12,12 @@
 )]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use wasm_connect_e2e::*;
 
-fn run(cmd: &mut Command, what: &str) -> Output {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
-    assert!(
-        out.status.success(),
-        "{what} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
 fn new_project(dir: &Path, name: &str, lang: &str, kind: &str) -> PathBuf {
-    let out = run(
+    let out = run_ok(
         Command::new(binary())
             .args([
                 "plugin", "new", name, "--lang", lang, "--kind", kind, "--dir",
@@ -62,7 +49,7 @@ fn plugin_test(project: &Path, wasm: &str) -> (String, String) {
             .into();
         args.truncate(at);
     }
-    let out = run(
+    let out = run_ok(
         Command::new(binary())
             .current_dir(project)
             .args(["plugin", "test", wasm])
@@ -84,7 +71,7 @@ fn rust_projects_of_every_kind_build_and_pass_plugin_test() {
     for kind in ["transform", "predicate", "converter", "source", "sink"] {
         let name = format!("my-{kind}");
         let project = new_project(dir.path(), &name, "rust", kind);
-        run(
+        run_ok(
             Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
                 .current_dir(&project)
                 .args([
@@ -151,7 +138,7 @@ fn rust_projects_of_every_kind_build_and_pass_plugin_test() {
 fn a_python_transform_project_builds_and_passes_plugin_test() {
     let dir = tempfile::tempdir().unwrap();
     let project = new_project(dir.path(), "py-tag", "python", "transform");
-    run(
+    run_ok(
         Command::new("componentize-py").current_dir(&project).args([
             "-d",
             "wit",
@@ -187,7 +174,7 @@ fn a_javascript_sink_project_builds_and_passes_plugin_test() {
         "sdk-js/node_modules is missing: run scripts/test.sh (npm ci in sdk-js)"
     );
     std::os::unix::fs::symlink(&modules, project.join("node_modules")).unwrap();
-    run(
+    run_ok(
         Command::new("npm")
             .current_dir(&project)
             .args(["run", "build"]),

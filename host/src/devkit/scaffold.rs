@@ -322,6 +322,13 @@ pub fn new_project(options: &NewOptions) -> Result<PathBuf, DevkitError> {
         }
         _ => String::new(),
     };
+    let (componentize_js, preview2_shim) = match options.lang {
+        Lang::Js => (
+            js_pin("@bytecodealliance/componentize-js")?,
+            js_pin("@bytecodealliance/preview2-shim")?,
+        ),
+        _ => Default::default(),
+    };
     let vars: Vec<(&str, String)> = vec![
         ("project", name.to_owned()),
         ("crate", name.to_owned()),
@@ -345,22 +352,8 @@ pub fn new_project(options: &NewOptions) -> Result<PathBuf, DevkitError> {
                 String::new()
             },
         ),
-        (
-            "componentize_js",
-            if options.lang == Lang::Js {
-                js_pin("@bytecodealliance/componentize-js")?
-            } else {
-                String::new()
-            },
-        ),
-        (
-            "preview2_shim",
-            if options.lang == Lang::Js {
-                js_pin("@bytecodealliance/preview2-shim")?
-            } else {
-                String::new()
-            },
-        ),
+        ("componentize_js", componentize_js),
+        ("preview2_shim", preview2_shim),
     ];
     let mut files: Vec<(String, String)> = vec![
         ("README.md".into(), fill(README, &vars)),

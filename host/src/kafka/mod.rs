@@ -2,6 +2,7 @@
 //! and `consumer.*` settings with the defaults Apache Kafka Connect uses.
 
 pub mod embedded;
+pub mod topics;
 
 use rdkafka::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rdkafka::ClientContext;
-use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::admin::AdminClient;
 use rdkafka::client::DefaultClientContext;
 use rdkafka::error::RDKafkaErrorCode;
 use rdkafka::message::{Header, OwnedHeaders};
@@ -22,6 +22,7 @@ use wasm_connect_sdk::layout::{Node, NodeKind};
 use super::pipeline::{Skipped, exception_class};
 use super::{TaskContext, TaskError};
 use crate::kafka::KafkaSettings;
+use crate::kafka::topics::CreateTopicError;
 
 /// Apache's context header names (`DeadLetterQueueReporter`).
 const HEADER_PREFIX: &str = "__connect.errors.";
@@ -37,31 +38,19 @@ pub(crate) async fn ensure_topic(
             "cannot create an admin client for the dead letter queue: {e}"
         ))
     })?;
-    let results = admin
-        .create_topics(
-            &[NewTopic::new(
-                topic,
-                1,
-                TopicReplication::Fixed(replication),
-            )],
-            &AdminOptions::new().operation_timeout(Some(Duration::from_secs(30))),
-        )
-        .await
-        .map_err(|e| {
-            TaskError::Other(format!(
+    match crate::kafka::topics::create_unless_exists(&admin, topic, 1, replication).await {
+        Ok(true) => tracing::info!(topic, "Created the dead letter queue topic"),
+        Ok(false) => {}
+        Err(CreateTopicError::Request(e)) => {
+            return Err(TaskError::Other(format!(
                 "cannot create the dead letter queue topic {topic}: {e}"
-            ))
-        })?;
-    for result in results {
-        match result {
-            Ok(_) => tracing::info!(topic, "Created the dead letter queue topic"),
-            Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
-            Err((_, code)) => {
-                return Err(TaskError::Other(format!(
-                    "cannot create the dead letter queue topic {topic} \
-                     (errors.deadletterqueue.topic.replication.factor={replication}): {code}"
-                )));
-            }
+            )));
+        }
+        Err(CreateTopicError::Refused(code)) => {
+            return Err(TaskError::Other(format!(
+                "cannot create the dead letter queue topic {topic} \
+                 (errors.deadletterqueue.topic.replication.factor={replication}): {code}"
+            )));
         }
     }
     Ok(())

@@ -5,13 +5,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::admin::AdminClient;
 use rdkafka::client::DefaultClientContext;
-use rdkafka::error::RDKafkaErrorCode;
 
 use super::{CapabilityError, KafkaGrant};
+use crate::kafka::topics::{CreateTopicError, create_unless_exists};
 
-/// How long topic creation and metadata requests may take.
+/// How long a metadata request may take.
 const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The partition count of `topic` in the worker's cluster, creating the
@@ -52,31 +52,19 @@ pub async fn ensure_topic(
     if let Some(count) = partition_count(&admin, topic).await? {
         return Ok(count);
     }
-    let results = admin
-        .create_topics(
-            &[NewTopic::new(
-                topic,
-                partitions,
-                TopicReplication::Fixed(i32::from(replication_factor)),
-            )],
-            &AdminOptions::new().operation_timeout(Some(TIMEOUT)),
-        )
-        .await
-        .map_err(|e| unavailable(e.to_string()))?;
-    for result in results {
-        match result {
-            Ok(_) => {
-                tracing::info!(topic, partitions, "Created a topic for the connector");
-                return Ok(partitions);
-            }
-            // Another task made it first: use what it made.
-            Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
-            Err((_, code)) => {
-                return Err(unavailable(format!(
-                    "creating it with {partitions} partitions and replication factor \
-                     {replication_factor} failed: {code}"
-                )));
-            }
+    match create_unless_exists(&admin, topic, partitions, i32::from(replication_factor)).await {
+        Ok(true) => {
+            tracing::info!(topic, partitions, "Created a topic for the connector");
+            return Ok(partitions);
+        }
+        // Another task made it first: use what it made.
+        Ok(false) => {}
+        Err(CreateTopicError::Request(e)) => return Err(unavailable(e.to_string())),
+        Err(CreateTopicError::Refused(code)) => {
+            return Err(unavailable(format!(
+                "creating it with {partitions} partitions and replication factor \
+                 {replication_factor} failed: {code}"
+            )));
         }
     }
     partition_count(&admin, topic)

@@ -157,12 +157,8 @@ pub(crate) async fn run(
         subscribed = ctx.connector.topics.clone();
         subscribe(&consumer, &subscribed)?;
     }
-    let read_headers = headers::needed(
-        ctx.plugin.name(),
-        headers::is_builtin(&ctx.plugin.file.path),
-        !ctx.steps.is_empty(),
-        errors.tolerates(),
-    );
+    let read_headers =
+        headers::needed(ctx.plugin.name(), !ctx.steps.is_empty(), errors.tolerates());
     ctx.metrics.started();
     tracing::info!(topics = ?ctx.connector.topics, regex = ?ctx.connector.topics_regex, read_headers, "Sink task started");
 

@@ -155,6 +155,11 @@ pub struct TaskState {
     pub(crate) kafka: KafkaGrant,
     /// Kafka consumers the plugins hold open now.
     pub(crate) kafka_consumers: usize,
+    /// The admin client of the worker's cluster for `ensure-topic`, made
+    /// at the first call and kept for the store's life: a connector that
+    /// makes sure of many topics would otherwise open (and bootstrap) a
+    /// client per topic.
+    pub(crate) kafka_admin: Option<crate::plugin::kafka::TargetAdmin>,
     limits: Limits,
     memory_used: u64,
     call_started: Instant,
@@ -465,6 +470,7 @@ impl PluginEngine {
                 table: ResourceTable::new(),
                 kafka: grants.kafka.clone(),
                 kafka_consumers: 0,
+                kafka_admin: None,
                 limits,
                 memory_used: 0,
                 call_started: Instant::now(),

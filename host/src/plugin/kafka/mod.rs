@@ -25,6 +25,7 @@ use super::engine::TaskState;
 use crate::kafka::KafkaSettings;
 
 pub use consumer::KafkaConsumer;
+pub use target::TargetAdmin;
 
 /// The most Kafka consumers one sandbox (a task's plugins) may hold open
 /// at once. Each is a librdkafka client with a thread per broker and its
@@ -239,8 +240,16 @@ impl wit::Host for TaskState {
         partitions: i32,
         replication_factor: i16,
     ) -> WitResult<i32> {
-        let kafka = self.kafka.clone();
-        plugin_result(target::ensure_topic(&kafka, &topic, partitions, replication_factor).await)
+        plugin_result(
+            target::ensure_topic(
+                &self.kafka,
+                &mut self.kafka_admin,
+                &topic,
+                partitions,
+                replication_factor,
+            )
+            .await,
+        )
     }
 }
 

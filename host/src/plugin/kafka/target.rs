@@ -14,10 +14,15 @@ use crate::kafka::topics::{CreateTopicError, create_unless_exists};
 /// How long a metadata request may take.
 const TIMEOUT: Duration = Duration::from_secs(30);
 
+/// An admin client of the worker's cluster, shared by a store's calls.
+pub type TargetAdmin = Arc<AdminClient<DefaultClientContext>>;
+
 /// The partition count of `topic` in the worker's cluster, creating the
-/// topic first when it is missing.
+/// topic first when it is missing. `admin` is the store's client, made
+/// here at the first call.
 pub async fn ensure_topic(
     grant: &KafkaGrant,
+    admin: &mut Option<TargetAdmin>,
     topic: &str,
     partitions: i32,
     replication_factor: i16,
@@ -43,12 +48,14 @@ pub async fn ensure_topic(
             "this sandbox has no Kafka cluster of its own".into(),
         ));
     };
-    let admin: Arc<AdminClient<DefaultClientContext>> = Arc::new(
-        target
-            .admin_config()
-            .create()
-            .map_err(|e| unavailable(format!("cannot create an admin client: {e}")))?,
-    );
+    let admin = match admin {
+        Some(admin) => admin.clone(),
+        None => admin
+            .insert(Arc::new(target.admin_config().create().map_err(|e| {
+                unavailable(format!("cannot create an admin client: {e}"))
+            })?))
+            .clone(),
+    };
     if let Some(count) = partition_count(&admin, topic).await? {
         return Ok(count);
     }

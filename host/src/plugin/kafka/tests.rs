@@ -143,7 +143,10 @@ async fn a_cluster_not_granted_is_denied_with_a_plugin_error() {
     let granted = grant(Some(&broker), &[]);
     let e = KafkaConsumer::open(&granted, "other", None).err().unwrap();
     assert!(e.to_string().contains("(granted: source)"), "{e}");
-    let e = target::ensure_topic(&none, "t", 1, -1).await.err().unwrap();
+    let e = target::ensure_topic(&none, &mut None, "t", 1, -1)
+        .await
+        .err()
+        .unwrap();
     assert_eq!(
         e.to_string(),
         "connector 'mirror' granted no Kafka cluster, so its plugins may not create topics"

@@ -155,6 +155,7 @@ fn hostile_plugins_fail_only_their_own_task() {
             "hosts": [format!("127.0.0.1:{port}")],
             "kafka_clusters": [],
             "memory_limit_bytes": 67108864,
+            "memory_renew_bytes": 50331648,
             "call_timeout_ms": 60000,
             "environment": false
         })

@@ -118,6 +118,10 @@ pub fn with_prefix(entries: &[(String, String)], prefix: &str) -> Vec<(String, S
 pub const MEMORY_LIMIT: &str = "plugin.memory.limit.bytes";
 /// `plugin.call.timeout.ms`: how long one call into a plugin may run.
 pub const CALL_TIMEOUT: &str = "plugin.call.timeout.ms";
+/// `plugin.memory.renew.bytes`: linear memory above which a task renews
+/// its sandbox at its next clean boundary (0: never). Worker-wide default,
+/// connector override; unset, it follows the limit (`runtime/renew.rs`).
+pub const MEMORY_RENEW: &str = "plugin.memory.renew.bytes";
 
 /// The plugin limits `entries` set, over `defaults`; a bad value is a
 /// problem naming its key.
@@ -142,9 +146,27 @@ pub fn plugin_limits(
     };
     let memory_bytes = positive(MEMORY_LIMIT, defaults.memory_bytes);
     let timeout_ms = positive(CALL_TIMEOUT, defaults.call_timeout.as_millis() as u64);
+    // 0 is allowed (renewal off), and so is a value at or above the limit
+    // (off as well): only what is not a number is refused.
+    let renew_bytes = match get(entries, MEMORY_RENEW)
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    {
+        None => defaults.renew_bytes,
+        Some(v) => match v.parse::<u64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                problems.push(format!(
+                    "Invalid value {v} for configuration {MEMORY_RENEW}: must be a whole number of bytes, 0 or more (0 turns renewal off)"
+                ));
+                defaults.renew_bytes
+            }
+        },
+    };
     crate::plugin::Limits {
         memory_bytes,
         call_timeout: std::time::Duration::from_millis(timeout_ms),
+        renew_bytes,
     }
 }
 
@@ -265,6 +287,49 @@ mod tests {
         assert_eq!(limits.memory_bytes, 1_048_576);
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(problems[0].contains("plugin.call.timeout.ms"));
+    }
+
+    #[test]
+    fn the_renew_threshold_is_a_whole_number_or_unset() {
+        let defaults = crate::plugin::Limits::default();
+        let read = |value: &str| {
+            let mut problems = Vec::new();
+            let limits = plugin_limits(
+                &test_entries(&[(MEMORY_RENEW, value)]),
+                defaults,
+                &mut problems,
+            );
+            (limits.renew_bytes, problems)
+        };
+        assert_eq!(read(""), (None, vec![]), "blank: not set");
+        assert_eq!(read("0"), (Some(0), vec![]), "0: off");
+        assert_eq!(read(" 1048576 "), (Some(1_048_576), vec![]));
+        // Above the limit is not an error: it turns renewal off.
+        assert_eq!(read("999999999999"), (Some(999_999_999_999), vec![]));
+        for bad in ["-1", "lots", "1.5"] {
+            assert_eq!(
+                read(bad),
+                (
+                    None,
+                    vec![format!(
+                        "Invalid value {bad} for configuration plugin.memory.renew.bytes: must be a whole \
+                         number of bytes, 0 or more (0 turns renewal off)"
+                    )]
+                ),
+            );
+        }
+        // A connector that does not set it keeps the worker's setting.
+        let worker = crate::plugin::Limits {
+            renew_bytes: Some(0),
+            ..defaults
+        };
+        let mut problems = Vec::new();
+        let limits = plugin_limits(
+            &test_entries(&[(MEMORY_LIMIT, "1024")]),
+            worker,
+            &mut problems,
+        );
+        assert_eq!((limits.memory_bytes, limits.renew_bytes), (1024, Some(0)));
     }
 
     #[test]

@@ -468,6 +468,27 @@ mod tests {
     }
 
     #[test]
+    fn the_sandbox_renewal_threshold_is_a_worker_setting() {
+        let base = [("key.converter", "a"), ("value.converter", "b")];
+        let c = WorkerConfig::from_entries(entries(&base), "w").unwrap();
+        assert_eq!(c.plugin_limits.renew_bytes, None);
+        let mut set = base.to_vec();
+        set.push(("plugin.memory.renew.bytes", "1048576"));
+        let c = WorkerConfig::from_entries(entries(&set), "w").unwrap();
+        assert_eq!(c.plugin_limits.renew_bytes, Some(1_048_576));
+        let mut bad = base.to_vec();
+        bad.push(("plugin.memory.renew.bytes", "-5"));
+        let err = WorkerConfig::from_entries(entries(&bad), "w").unwrap_err();
+        assert_eq!(
+            err.problems,
+            vec![
+                "Invalid value -5 for configuration plugin.memory.renew.bytes: must be a whole number \
+                 of bytes, 0 or more (0 turns renewal off)"
+            ]
+        );
+    }
+
+    #[test]
     fn plugin_cache_and_reload_settings() {
         let base = [("key.converter", "a"), ("value.converter", "b")];
         let c = WorkerConfig::from_entries(entries(&base), "w").unwrap();

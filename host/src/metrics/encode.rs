@@ -224,6 +224,13 @@ const TASK_DEFS: &[TaskDef] = &[
         get: |t| Sample::Counter(&t.restarts),
     },
     TaskDef {
+        name: "wasm_connect_task_sandbox_renewals",
+        help: "Times the task replaced its sandbox with a fresh one because its plugins used more linear memory than plugin.memory.renew.bytes (no failure, no restart).",
+        metric_type: MetricType::Counter,
+        tasks: For::All,
+        get: |t| Sample::Counter(&t.sandbox_renewals),
+    },
+    TaskDef {
         name: "wasm_connect_task_plugin_memory_bytes",
         help: "Linear memory the task's plugins use together (limit: plugin.memory.limit.bytes).",
         metric_type: MetricType::Gauge,

@@ -118,6 +118,9 @@ pub struct TaskMetrics {
     pub transform_time: Vec<(String, Histogram)>,
     /// Automatic restarts after a failure.
     pub restarts: Counter,
+    /// Sandboxes replaced because the plugins' memory passed
+    /// `plugin.memory.renew.bytes` (no failure, no restart).
+    pub sandbox_renewals: Counter,
     /// Linear memory of the task's plugins, in bytes.
     pub memory: Gauge,
     /// Whether the current attempt got its plugins started.
@@ -164,6 +167,7 @@ impl TaskMetrics {
                 .map(|alias| (alias.clone(), time_histogram()))
                 .collect(),
             restarts: Counter::default(),
+            sandbox_renewals: Counter::default(),
             memory: Gauge::default(),
             started: AtomicBool::new(false),
         }

@@ -21,6 +21,7 @@ fn a_scrape_shows_each_task_under_apaches_names() {
     src.transform(0).unwrap().observe(0.0002);
     sink.read_total.inc_by(7);
     sink.send_total.inc_by(6);
+    sink.sandbox_renewals.inc();
     metrics.worker().connector_startup_attempts.inc();
     let text = metrics
         .render(vec![ConnectorState {
@@ -100,6 +101,14 @@ fn a_scrape_shows_each_task_under_apaches_names() {
     assert_eq!(
         at("kafka_connect_sink_task_sink_record_read_total", src_labels),
         None
+    );
+    assert_eq!(
+        at("wasm_connect_task_sandbox_renewals_total", sink_labels),
+        Some("1")
+    );
+    assert_eq!(
+        at("wasm_connect_task_sandbox_renewals_total", src_labels),
+        Some("0")
     );
     assert!(text.ends_with("# EOF\n"), "{text}");
 

@@ -118,6 +118,11 @@ pub struct Limits {
     pub memory_bytes: u64,
     /// How long one call into a plugin may run.
     pub call_timeout: Duration,
+    /// `plugin.memory.renew.bytes` as set (None: not set, 0: off). The
+    /// store does not enforce it: a task whose plugins use more renews
+    /// its sandbox at its next clean boundary (`runtime/renew.rs`, which
+    /// also holds the default).
+    pub renew_bytes: Option<u64>,
 }
 
 impl Default for Limits {
@@ -127,6 +132,7 @@ impl Default for Limits {
         Self {
             memory_bytes: 256 * 1024 * 1024,
             call_timeout: Duration::from_secs(60),
+            renew_bytes: None,
         }
     }
 }

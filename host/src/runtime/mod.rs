@@ -11,6 +11,7 @@ mod lifecycle;
 mod offsets_api;
 mod pipeline;
 mod reload;
+mod renew;
 mod sink;
 mod source;
 pub mod tracker;

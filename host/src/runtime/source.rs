@@ -15,6 +15,7 @@ use wasm_connect_sdk::{Batch, SourceOffset};
 
 use super::dlq;
 use super::pipeline::{self, Chain, ErrorHandler, Originals, Skipped};
+use super::renew::Renewal;
 use super::tracker::Tracker;
 use super::{Control, ConverterHandles, PauseReport, TaskContext, TaskError, TopicsSeen};
 use crate::plugin::Sandbox;
@@ -68,6 +69,33 @@ struct Plugins {
     chain: Chain,
 }
 
+impl Plugins {
+    /// Create the task's plugins in `sandbox`: the source task (given the
+    /// stored `offsets`), its converters, transforms and predicates.
+    async fn create(
+        ctx: &TaskContext,
+        sandbox: &mut Sandbox,
+        offsets: &[SourceOffset],
+    ) -> Result<Self, TaskError> {
+        Ok(Self {
+            task: sandbox
+                .create_source_task(&ctx.plugin, &ctx.config, offsets)
+                .await?,
+            converters: ctx.converters.create(sandbox).await?,
+            chain: Chain::create(&ctx.steps, sandbox).await?,
+        })
+    }
+}
+
+/// The connector's stored source offsets.
+async fn stored_offsets(ctx: &TaskContext) -> Result<Vec<SourceOffset>, TaskError> {
+    let store = ctx.shared.offsets.clone();
+    let name = ctx.connector.name.clone();
+    tokio::task::spawn_blocking(move || store.offsets(&name))
+        .await
+        .map_err(|e| TaskError::Other(format!("reading stored offsets failed: {e}")))
+}
+
 /// Run a source task in `sandbox` until `stop` turns true or it fails.
 pub(crate) async fn run(
     ctx: &TaskContext,
@@ -75,21 +103,10 @@ pub(crate) async fn run(
     stop: &mut Control,
 ) -> Result<(), TaskError> {
     let name = &ctx.connector.name;
-    let offsets = {
-        let store = ctx.shared.offsets.clone();
-        let name = name.clone();
-        tokio::task::spawn_blocking(move || store.offsets(&name))
-            .await
-            .map_err(|e| TaskError::Other(format!("reading stored offsets failed: {e}")))?
-    };
-    let plugins = Plugins {
-        task: sandbox
-            .create_source_task(&ctx.plugin, &ctx.config, &offsets)
-            .await?,
-        converters: ctx.converters.create(sandbox).await?,
-        chain: Chain::create(&ctx.steps, sandbox).await?,
-    };
+    let offsets = stored_offsets(ctx).await?;
+    let mut plugins = Plugins::create(ctx, sandbox, &offsets).await?;
     ctx.report_started();
+    let mut renewal = Renewal::new(ctx, sandbox);
     let classes = ctx.converters.classes();
     let mut errors = ErrorHandler::new(ctx);
     // Beyond Apache: source connectors get a dead letter queue too.
@@ -209,6 +226,13 @@ pub(crate) async fn run(
         ctx.metrics.active.set(tracker.in_flight() as i64);
         ctx.metrics.memory.set(sandbox.memory_used() as i64);
         topics.record(ctx, &batch);
+        if let Some(used) = renewal.due(sandbox) {
+            let kafka = (&producer, &tracker);
+            if let Err(e) = renew(ctx, sandbox, &mut plugins, &mut renewal, used, kafka).await {
+                break Err(e);
+            }
+            next_commit = Instant::now() + ctx.shared.flush_interval;
+        }
     };
     if errors.skipped_total > 0 {
         tracing::info!(
@@ -227,11 +251,56 @@ pub(crate) async fn run(
             "Not every record was acknowledged within offset.flush.timeout.ms; their offsets are not committed and they will be sent again"
         );
     }
-    commit(ctx, sandbox, &plugins.task, &tracker).await;
-    if let Err(e) = sandbox.stop_source_task(&plugins.task).await {
-        tracing::warn!("Source task did not stop cleanly: {e}");
+    // A renewal that failed half-way had stored every offset and stopped
+    // the plugins: nothing is left to tell them.
+    if !renewal.interrupted() {
+        commit(ctx, sandbox, &plugins.task, &tracker).await;
+        if let Err(e) = sandbox.stop_source_task(&plugins.task).await {
+            tracing::warn!("Source task did not stop cleanly: {e}");
+        }
     }
     outcome
+}
+
+/// Renew the task's sandbox (`runtime/renew.rs`) once every record it
+/// returned was produced and acknowledged and its offsets stored: the
+/// plugin task stops cleanly and a new one starts in a fresh sandbox from
+/// the stored offsets, as a restart would, but without a failure. When
+/// Kafka has not acknowledged everything within `offset.flush.timeout.ms`,
+/// or the offsets could not be stored, the renewal waits for a later batch.
+async fn renew(
+    ctx: &TaskContext,
+    sandbox: &mut Sandbox,
+    plugins: &mut Plugins,
+    renewal: &mut Renewal,
+    used: u64,
+    (producer, tracker): (&Arc<ThreadedProducer<DeliveryContext>>, &Tracker),
+) -> Result<(), TaskError> {
+    let flusher = producer.clone();
+    let timeout = ctx.shared.flush_timeout;
+    let flushed = tokio::task::spawn_blocking(move || flusher.flush(timeout)).await;
+    if let Some(failure) = tracker.failure() {
+        return Err(TaskError::Other(failure));
+    }
+    if !matches!(flushed, Ok(Ok(()))) || tracker.in_flight() > 0 {
+        tracing::debug!(
+            in_flight = tracker.in_flight(),
+            "Not every record was acknowledged yet: renewing the sandbox after a later batch"
+        );
+        return Ok(());
+    }
+    if !commit(ctx, sandbox, &plugins.task, tracker).await {
+        tracing::debug!("The offsets were not stored: renewing the sandbox after a later batch");
+        return Ok(());
+    }
+    if let Err(e) = sandbox.stop_source_task(&plugins.task).await {
+        tracing::warn!("Source task did not stop cleanly for the renewal: {e}");
+    }
+    renewal.replace(ctx, sandbox, used).await?;
+    let offsets = stored_offsets(ctx).await?;
+    *plugins = Plugins::create(ctx, sandbox, &offsets).await?;
+    renewal.finish(ctx, sandbox);
+    Ok(())
 }
 
 /// The source position of a polled record, by tag: `(partition, offset)`,
@@ -523,15 +592,16 @@ async fn send(
 }
 
 /// Store the offsets that became committable, then tell the task.
+/// Whether they are stored (true when there was nothing to store).
 async fn commit(
     ctx: &TaskContext,
     sandbox: &mut Sandbox,
     task: &SourceTaskHandle,
     tracker: &Tracker,
-) {
+) -> bool {
     let offsets = tracker.take_committable();
     if offsets.is_empty() {
-        return;
+        return true;
     }
     let store = ctx.shared.offsets.clone();
     let name = ctx.connector.name.clone();
@@ -553,14 +623,17 @@ async fn commit(
             if let Err(e) = sandbox.commit(task, &committed).await {
                 tracing::warn!("The task's commit() failed: {e}");
             }
+            true
         }
         Ok(Err(e)) => {
             tracing::error!("Could not store source offsets, will retry: {e}");
             tracker.restore(offsets);
+            false
         }
         Err(e) => {
             tracing::error!("Could not store source offsets, will retry: {e}");
             tracker.restore(offsets);
+            false
         }
     }
 }

@@ -638,6 +638,8 @@ impl Worker {
                 "bootstrap_servers": c.bootstrap_servers,
             })).collect::<Vec<_>>(),
             "memory_limit_bytes": limits.memory_bytes,
+            // The threshold in effect (null: renewal off).
+            "memory_renew_bytes": super::renew::threshold(&limits),
             "call_timeout_ms": limits.call_timeout.as_millis() as u64,
             "environment": false,
         }))

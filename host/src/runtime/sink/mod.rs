@@ -18,9 +18,11 @@ use wasm_connect_sdk::layout::{HEADER_SIZE, HeaderDesc, NONE, Node, RecordDesc, 
 use wasm_connect_sdk::{Batch, BatchError};
 
 mod headers;
+mod renew;
 
 use super::dlq::SinkDlq;
 use super::pipeline::{self, Chain, ErrorHandler, Originals};
+use super::renew::Renewal;
 use super::{Control, ConverterHandles, PauseReport, TaskContext, TaskError, TopicsSeen};
 use crate::plugin::Sandbox;
 use crate::plugin::bindings::wasm_connect::plugin::types as wit;
@@ -99,6 +101,18 @@ struct Plugins {
     chain: Chain,
 }
 
+impl Plugins {
+    /// Create the task's plugins in `sandbox`: the sink task, its
+    /// converters, transforms and predicates.
+    async fn create(ctx: &TaskContext, sandbox: &mut Sandbox) -> Result<Self, TaskError> {
+        Ok(Self {
+            task: sandbox.create_sink_task(&ctx.plugin, &ctx.config).await?,
+            converters: ctx.converters.create(sandbox).await?,
+            chain: Chain::create(&ctx.steps, sandbox).await?,
+        })
+    }
+}
+
 /// Offsets per partition: what was put, and what was last committed.
 #[derive(Default)]
 struct Offsets {
@@ -114,12 +128,9 @@ pub(crate) async fn run(
     stop: &mut Control,
 ) -> Result<(), TaskError> {
     let name = &ctx.connector.name;
-    let plugins = Plugins {
-        task: sandbox.create_sink_task(&ctx.plugin, &ctx.config).await?,
-        converters: ctx.converters.create(sandbox).await?,
-        chain: Chain::create(&ctx.steps, sandbox).await?,
-    };
+    let mut plugins = Plugins::create(ctx, sandbox).await?;
     ctx.report_started();
+    let mut renewal = Renewal::new(ctx, sandbox);
     let classes = ctx.converters.classes();
     let mut errors = ErrorHandler::new(ctx);
     let dlq = match (&ctx.connector.errors.dlq_topic, errors.tolerates()) {
@@ -280,6 +291,13 @@ pub(crate) async fn run(
             for (tp, next_offset) in consumed {
                 offsets.consumed.insert(tp, next_offset);
             }
+            // A clean boundary: the batch was put and its offsets tracked.
+            if let Some(used) = renewal.due(sandbox) {
+                let kafka = renew::Consumer { consumer: &consumer, log: &log, dlq: dlq.as_ref() };
+                let (plugins, renewal) = (&mut plugins, &mut renewal);
+                renew::renew(ctx, sandbox, plugins, renewal, used, kafka, &mut offsets).await?;
+                next_commit = Instant::now() + ctx.shared.flush_interval;
+            }
         }
     }
     .await;
@@ -316,7 +334,9 @@ pub(crate) async fn run(
             "Records skipped because of errors (errors.tolerance=all)"
         );
     }
-    if let Err(e) = sandbox.stop_sink_task(&plugins.task).await {
+    if !renewal.interrupted()
+        && let Err(e) = sandbox.stop_sink_task(&plugins.task).await
+    {
         tracing::warn!("Sink task did not stop cleanly: {e}");
     }
     let closer = consumer.clone();

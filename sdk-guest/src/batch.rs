@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use crate::data::{Field, Header, Record, Schema, SchemaType, Struct, Value};
 use crate::error::PluginError;
+use crate::header_keys::RecentKeys;
 use crate::layout::{
     HEADER_COUNT_AT, HEADER_SIZE, HEADER_START_AT, HeaderDesc, NODE_SIZE, NONE, Node, NodeKind,
     Part, RECORD_SIZE, RecordDesc, TAG_AT, TOPIC_AT, u32_at,
@@ -163,6 +164,9 @@ pub struct Batch {
     /// Schemas recently added by `Arc`, so pushing many records that share
     /// one schema does not rebuild and compare it each time.
     schema_cache: SchemaCache,
+    /// Header keys recently added to `data`, so records that repeat a key
+    /// share one copy of it ([`Batch::push_header_key`]).
+    header_keys: RecentKeys,
     /// Source partition table (JSON objects).
     pub source_partitions: Vec<String>,
 }
@@ -465,6 +469,7 @@ impl Batch {
             data,
             shared,
             schema_cache: SchemaCache::default(),
+            header_keys: RecentKeys::new(),
             records,
             headers,
             nodes,
@@ -496,6 +501,7 @@ impl Batch {
     /// Take the data out (the host sends it whole).
     pub fn take_data(&mut self) -> Vec<u8> {
         self.shared = 0;
+        self.header_keys.clear();
         std::mem::take(&mut self.data)
     }
 
@@ -919,6 +925,19 @@ impl Batch {
         Ok((start, len))
     }
 
+    /// The range of a header key in `data`: the bytes of an equal key this
+    /// batch recently stored, or `key` appended. Records that repeat a key
+    /// (the usual case) thus share one copy, and header descriptors with
+    /// equal keys have equal `(start, length)` (see [`crate::header_keys`]).
+    pub fn push_header_key(&mut self, key: &[u8]) -> Result<(u32, u32), BatchError> {
+        if let Some(found) = self.header_keys.find(&self.data, key) {
+            return Ok(found);
+        }
+        let range = self.push_bytes(key)?;
+        self.header_keys.remember(range);
+        Ok(range)
+    }
+
     /// The index of `topic` in the topic table, adding it when new.
     pub fn intern_topic(&mut self, topic: &str) -> Result<u32, BatchError> {
         intern(&mut self.topics, topic)
@@ -1113,9 +1132,10 @@ impl Batch {
     }
 
     /// Append a header descriptor for `header`; returns its index. The
-    /// caller points a record at it.
+    /// caller points a record at it. Its key shares the bytes of an equal
+    /// key stored recently ([`Batch::push_header_key`]).
     pub fn push_header(&mut self, header: &Header) -> Result<u32, BatchError> {
-        let (key_start, key_len) = self.push_bytes(header.key.as_bytes())?;
+        let (key_start, key_len) = self.push_header_key(header.key.as_bytes())?;
         let schema = match &header.schema {
             Some(s) => self.add_schema_arc(s)?,
             None => NONE,
@@ -1908,6 +1928,83 @@ mod tests {
             .unwrap()
             .take_unshared_data();
         assert_eq!((base, all.len()), (0, 0));
+    }
+
+    fn with_headers(keys: &[&str]) -> Record {
+        let mut record = Record::new("t");
+        for (n, key) in keys.iter().enumerate() {
+            record.headers.push(Header {
+                key: (*key).to_owned(),
+                schema: None,
+                value: Value::Bytes(vec![n as u8]),
+            });
+        }
+        record
+    }
+
+    fn key_ranges(batch: &Batch) -> Vec<(u32, u32)> {
+        (0..batch.header_count())
+            .map(|j| {
+                let h = batch.header_desc(j).unwrap();
+                (h.key_start, h.key_len)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_repeated_header_key_is_stored_once() {
+        let records: Vec<Record> = (0..100).map(|_| with_headers(&["route"])).collect();
+        let batch = Batch::from_records(&records).unwrap();
+        batch.validate().unwrap();
+        let ranges = key_ranges(&batch);
+        assert_eq!(ranges.len(), 100);
+        assert!(ranges.iter().all(|r| *r == ranges[0]), "{ranges:?}");
+        // One copy of the key, one byte of value per record.
+        assert_eq!(batch.data().len(), "route".len() + 100);
+        assert_eq!(batch.to_records().unwrap(), records);
+    }
+
+    #[test]
+    fn mixed_header_keys_stay_correct() {
+        // Six distinct keys (more than the memo holds), repeated, prefixes
+        // of each other, empty, and in changing orders.
+        let patterns: [&[&str]; 4] = [
+            &["route", "trace", "a"],
+            &["rout", "route", ""],
+            &["b", "c", "d", "e", "route"],
+            &["trace", "route", "route"],
+        ];
+        let records: Vec<Record> = (0..40).map(|i| with_headers(patterns[i % 4])).collect();
+        let mut batch = Batch::from_records(&records).unwrap();
+        batch.validate().unwrap();
+        assert_eq!(batch.to_records().unwrap(), records);
+        // Repeats within the memo's reach share bytes: record 1's "route"
+        // is record 0's; record 3's two "route"s are record 2's.
+        let ranges = key_ranges(&batch);
+        assert_eq!(ranges[4], ranges[0]);
+        assert_eq!(ranges[12], ranges[10]);
+        assert_eq!(ranges[13], ranges[10]);
+        // Appending another batch keeps both halves readable.
+        let more = Batch::from_records(&records[..5]).unwrap();
+        batch.append(more).unwrap();
+        batch.validate().unwrap();
+        let mut want = records.clone();
+        want.extend_from_slice(&records[..5]);
+        assert_eq!(batch.to_records().unwrap(), want);
+    }
+
+    #[test]
+    fn keys_are_not_shared_with_data_that_was_taken() {
+        let mut batch = Batch::from_records(&[with_headers(&["route"])]).unwrap();
+        let _ = batch.take_data();
+        let (start, len) = batch.push_bytes(b"xxxxxxxxxx").unwrap();
+        assert_eq!((start, len), (0, 10));
+        let (start, len) = batch.push_header_key(b"route").unwrap();
+        assert_eq!(
+            &batch.data()[start as usize..(start + len) as usize],
+            b"route"
+        );
+        assert_eq!(start, 10, "appended: the old copy is gone");
     }
 
     #[test]

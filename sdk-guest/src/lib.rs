@@ -64,6 +64,7 @@ pub mod batch;
 pub mod config;
 pub mod data;
 pub mod error;
+pub mod header_keys;
 pub mod java;
 pub mod kafka;
 pub mod layout;

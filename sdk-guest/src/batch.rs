@@ -13,8 +13,9 @@ use crate::data::{Field, Header, Record, Schema, SchemaType, Struct, Value};
 use crate::error::PluginError;
 use crate::header_keys::RecentKeys;
 use crate::layout::{
-    HEADER_COUNT_AT, HEADER_SIZE, HEADER_START_AT, HeaderDesc, NODE_SIZE, NONE, Node, NodeKind,
-    Part, RECORD_SIZE, RecordDesc, TAG_AT, TOPIC_AT, u32_at,
+    HEADER_COUNT_AT, HEADER_KEY_AT, HEADER_SCHEMA_AT, HEADER_SIZE, HEADER_START_AT,
+    HEADER_VALUE_AT, HeaderDesc, NODE_SIZE, NONE, Node, NodeKind, Part, RECORD_SIZE, RecordDesc,
+    SOURCE_OFFSET_AT, SOURCE_PARTITION_AT, TAG_AT, TOPIC_AT, u32_at, u64_at,
 };
 
 /// How deeply values and schemas may nest. Connect data in the wild rarely
@@ -1326,6 +1327,83 @@ impl Batch {
     /// on text that is not UTF-8. The host calls this on everything a
     /// plugin returns.
     pub fn validate(&self) -> Result<(), BatchError> {
+        // Every batch a plugin returns is checked, so the check is on the
+        // path of every record: a pass of plain comparisons over the
+        // descriptor bytes first, and only when it finds something wrong
+        // the walk that names what (the same rules, slower: it decodes
+        // each descriptor and builds the message).
+        if self.layout_ok() {
+            return Ok(());
+        }
+        self.first_problem()
+    }
+
+    /// Whether every index and range is in bounds: [`Batch::first_problem`]'s
+    /// rules as comparisons only. Never more lenient than it (a property
+    /// test compares the two on hostile batches).
+    fn layout_ok(&self) -> bool {
+        if !self.records.len().is_multiple_of(RECORD_SIZE)
+            || !self.headers.len().is_multiple_of(HEADER_SIZE)
+            || !self.nodes.len().is_multiple_of(NODE_SIZE)
+            || self.data.len() > u32::MAX as usize
+        {
+            return false;
+        }
+        let data = self.data.len() as u64;
+        let nodes = self.node_count() as u64;
+        let headers = self.header_count() as u64;
+        let schemas = self.schemas.len();
+        let schema_ok = |s: u32| s == NONE || (s as usize) < schemas;
+        for (i, def) in self.schemas.iter().enumerate() {
+            let earlier = |s: &u32| (*s as usize) < i;
+            if !(def.key_schema.iter().all(earlier)
+                && def.value_schema.iter().all(earlier)
+                && def.fields.iter().all(|(_, s)| earlier(s))
+                && def.default_value.is_none_or(|n| u64::from(n) < nodes))
+            {
+                return false;
+            }
+        }
+        let (node_list, _) = self.nodes.as_chunks::<NODE_SIZE>();
+        for (j, n) in node_list.iter().enumerate() {
+            if !node_ok(n, Some(j as u64), data, nodes) {
+                return false;
+            }
+        }
+        let (header_list, _) = self.headers.as_chunks::<HEADER_SIZE>();
+        for h in header_list {
+            if u64::from(u32_at(h, HEADER_KEY_AT)) + u64::from(u32_at(h, HEADER_KEY_AT + 4)) > data
+                || !schema_ok(u32_at(h, HEADER_SCHEMA_AT))
+                || !node_ok(&node_bytes(h, HEADER_VALUE_AT), None, data, nodes)
+            {
+                return false;
+            }
+        }
+        let (record_list, _) = self.records.as_chunks::<RECORD_SIZE>();
+        let (topics, partitions) = (self.topics.len(), self.source_partitions.len());
+        for r in record_list {
+            let partition = u32_at(r, SOURCE_PARTITION_AT);
+            if u32_at(r, TOPIC_AT) as usize >= topics
+                || u64::from(u32_at(r, HEADER_START_AT)) + u64::from(u32_at(r, HEADER_COUNT_AT))
+                    > headers
+                || !schema_ok(u32_at(r, Part::Key.positions().0))
+                || !schema_ok(u32_at(r, Part::Value.positions().0))
+                || (partition != NONE && partition as usize >= partitions)
+                || u64::from(u32_at(r, SOURCE_OFFSET_AT))
+                    + u64::from(u32_at(r, SOURCE_OFFSET_AT + 4))
+                    > data
+                || !node_ok(&node_bytes(r, Part::Key.positions().1), None, data, nodes)
+                || !node_ok(&node_bytes(r, Part::Value.positions().1), None, data, nodes)
+            {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The first index or range out of bounds, named (see
+    /// [`Batch::validate`]).
+    fn first_problem(&self) -> Result<(), BatchError> {
         for (list, len, size) in [
             ("records", self.records.len(), RECORD_SIZE),
             ("headers", self.headers.len(), HEADER_SIZE),
@@ -1436,7 +1514,8 @@ impl Batch {
         len: u64,
         what: &dyn Fn() -> String,
     ) -> Result<(), BatchError> {
-        let end = start + len;
+        // A node's start is a u64: saturate rather than wrap past the end.
+        let end = start.saturating_add(len);
         if end > self.data.len() as u64 {
             return Err(BatchError::RangeOutOfData {
                 what: what(),
@@ -1523,6 +1602,37 @@ impl fmt::Display for ValueRef<'_> {
             }
         }
     }
+}
+
+/// Whether a node (16 bytes) is in bounds: a known kind, its bytes inside
+/// `data`, its children inside the arena and, for a node of the arena at
+/// index `at`, after it ([`Batch::check_node`]'s rules).
+#[inline(always)]
+fn node_ok(n: &[u8; NODE_SIZE], at: Option<u64>, data: u64, nodes: u64) -> bool {
+    let a = u64::from(u32_at(n, 4));
+    let b = u64_at(n, 8);
+    let children = match n[0] {
+        0..=7 => return true,
+        8 | 9 => return b.saturating_add(a) <= data,
+        10 | 12 => a,
+        11 => 2 * a,
+        _ => return false,
+    };
+    if let Some(at) = at
+        && children > 0
+        && b <= at
+    {
+        return false;
+    }
+    b.saturating_add(children) <= nodes
+}
+
+/// The 16 bytes of the node at byte `at` of a descriptor.
+#[inline(always)]
+fn node_bytes(desc: &[u8], at: usize) -> [u8; NODE_SIZE] {
+    let mut n = [0u8; NODE_SIZE];
+    n.copy_from_slice(&desc[at..at + NODE_SIZE]);
+    n
 }
 
 /// Entry `i` of a list of fixed-size descriptors.
@@ -2005,6 +2115,113 @@ mod tests {
             b"route"
         );
         assert_eq!(start, 10, "appended: the old copy is gone");
+    }
+
+    /// A small deterministic generator (xorshift), so the test needs no
+    /// dependency and fails the same way every run.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+
+        /// A word that is often near a bound: small, around a table size,
+        /// NONE, or anything.
+        fn word(&mut self, near: u64) -> u64 {
+            match self.below(6) {
+                0 => self.next() % 8,
+                1 => near.wrapping_add(self.next() % 3).wrapping_sub(1),
+                2 => u64::from(NONE),
+                3 => u64::MAX - self.next() % 4,
+                4 => u64::from(u32::MAX) - self.next() % 4,
+                _ => self.next(),
+            }
+        }
+    }
+
+    #[test]
+    fn the_fast_check_agrees_with_the_named_one_on_hostile_batches() {
+        let mut records = sample_records();
+        records[2].value_schema = Some(Arc::new((*person()).clone().into_optional()));
+        records.push(with_headers(&["route", "trace"]));
+        let good = Batch::from_records(&records).unwrap();
+        assert!(good.layout_ok());
+        good.first_problem().unwrap();
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let (mut accepted, mut refused) = (0, 0);
+        for _ in 0..20_000 {
+            let mut b = good.clone();
+            for _ in 0..1 + rng.below(2) {
+                let near = match rng.below(4) {
+                    0 => b.data.len(),
+                    1 => b.node_count(),
+                    2 => b.header_count(),
+                    _ => b.schemas.len(),
+                } as u64;
+                let word = rng.word(near);
+                // Overwrite a 1-, 4- or 8-byte field somewhere.
+                let (list, width) = match rng.below(4) {
+                    0 => (&mut b.records, [1, 4, 8][rng.below(3)]),
+                    1 => (&mut b.headers, [1, 4, 8][rng.below(3)]),
+                    2 => (&mut b.nodes, [1, 4, 8][rng.below(3)]),
+                    _ => {
+                        let i = rng.below(b.schemas.len());
+                        let r = (word % (b.schemas.len() as u64 + 2)) as u32;
+                        match rng.below(4) {
+                            0 => b.schemas[i].key_schema = Some(r),
+                            1 => b.schemas[i].value_schema = Some(r),
+                            2 => b.schemas[i].default_value = Some(r),
+                            _ => {
+                                if let Some(f) = b.schemas[i].fields.first_mut() {
+                                    f.1 = r;
+                                }
+                            }
+                        }
+                        continue;
+                    }
+                };
+                if list.is_empty() {
+                    continue;
+                }
+                let at = rng.below(list.len() / width) * width;
+                list[at..at + width].copy_from_slice(&word.to_le_bytes()[..width]);
+            }
+            if rng.below(50) == 0 {
+                b.nodes.pop();
+            }
+            let fast = b.layout_ok();
+            let named = b.first_problem();
+            assert_eq!(fast, named.is_ok(), "{named:?}");
+            assert_eq!(b.validate(), named);
+            if fast {
+                accepted += 1;
+            } else {
+                refused += 1;
+            }
+        }
+        // Both outcomes were exercised many times.
+        assert!(accepted > 1000 && refused > 1000, "{accepted} / {refused}");
+    }
+
+    #[test]
+    fn a_range_whose_end_wraps_is_refused() {
+        let mut b = Batch::from_records(&sample_records()[..2]).unwrap();
+        let mut d = b.desc(1).unwrap();
+        d.value = Node::string(0, 4);
+        d.value.b = u64::MAX - 1;
+        b.set_desc(1, &d).unwrap();
+        assert!(matches!(
+            b.validate(),
+            Err(BatchError::RangeOutOfData { .. })
+        ));
     }
 
     #[test]

@@ -61,6 +61,7 @@
 #![deny(missing_docs)]
 
 pub mod batch;
+mod bulk;
 pub mod config;
 pub mod data;
 pub mod error;

@@ -14,14 +14,15 @@
 use crate::batch::{Batch, BatchError};
 use crate::data::{SchemaType, Value};
 use crate::error::PluginError;
-use crate::layout::{HEADER_SIZE, NODE_SIZE, Node, NodeKind, RECORD_SIZE};
+use crate::layout::{
+    HEADER_COUNT_AT, HEADER_KEY_AT, HEADER_SIZE, HEADER_START_AT, HEADER_VALUE_AT, NODE_SIZE, Node,
+    NodeKind, Part, RECORD_SIZE, TOPIC_AT, u32_at, u64_at,
+};
 
-/// Byte positions in a record descriptor (see [`crate::layout`]).
-const TOPIC_AT: usize = 0;
-const HEADER_START_AT: usize = 28;
-const HEADER_COUNT_AT: usize = 32;
-const VALUE_SCHEMA_AT: usize = 40;
-const VALUE_NODE_AT: usize = 72;
+/// Byte positions of the value's schema index and node in a record
+/// descriptor.
+const VALUE_SCHEMA_AT: usize = Part::Value.positions().0;
+const VALUE_NODE_AT: usize = Part::Value.positions().1;
 
 /// How many topics [`Batch::set_topics_from_header`] remembers by their
 /// bytes; routing transforms send a batch to a handful of topics. Past
@@ -193,7 +194,7 @@ impl Batch {
             let data = self.data();
             let mut found = None;
             for h in headers.chunks_exact(HEADER_SIZE) {
-                let range = (u32_at(h, 0), u32_at(h, 4));
+                let range = (u32_at(h, HEADER_KEY_AT), u32_at(h, HEADER_KEY_AT + 4));
                 let is_key = Some(range) == known
                     || (range.1 as usize == key.len()
                         && same_bytes(bytes_at(data, range.0, range.1).map_err(at)?, key));
@@ -203,11 +204,12 @@ impl Batch {
                 }
             }
             let Some(h) = found else { continue };
-            let kind = h[16];
+            let kind = h[HEADER_VALUE_AT];
             if kind != NodeKind::String as u8 && kind != NodeKind::Bytes as u8 {
                 continue;
             }
-            let (len, value_start) = (u32_at(h, 20), offset(u64_at(h, 24)).map_err(at)?);
+            let len = u32_at(h, HEADER_VALUE_AT + 4);
+            let value_start = offset(u64_at(h, HEADER_VALUE_AT + 8)).map_err(at)?;
             if len == 0 {
                 continue;
             }
@@ -336,18 +338,6 @@ fn out_of_range(table: &'static str, index: u64, len: usize) -> BatchError {
         index,
         len,
     }
-}
-
-fn u32_at(b: &[u8], at: usize) -> u32 {
-    let mut word = [0u8; 4];
-    word.copy_from_slice(&b[at..at + 4]);
-    u32::from_le_bytes(word)
-}
-
-fn u64_at(b: &[u8], at: usize) -> u64 {
-    let mut word = [0u8; 8];
-    word.copy_from_slice(&b[at..at + 8]);
-    u64::from_le_bytes(word)
 }
 
 #[cfg(test)]

@@ -7,7 +7,10 @@
 //!
 //! Build the examples first: `examples/build.sh`, then
 //! `cargo bench -p wasm-connect --bench languages`. Results and the machine
-//! they came from are in BENCHMARKS.md.
+//! they came from are in BENCHMARKS.md. `BENCH_LANGUAGES=rust` (a comma
+//! list) sets up only those languages: compiling the Python and JavaScript
+//! components takes ~10 s each, spent even when criterion's filter then
+//! skips their rows.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -31,6 +34,17 @@ use wasm_connect_sdk::{Batch, Field, Header, Record, Schema, SchemaType, Struct,
 /// dominates (BENCHMARKS.md, boundary).
 const RECORDS: usize = 1000;
 const LANGUAGES: [&str; 3] = ["rust", "python", "js"];
+
+/// The languages to set up: `BENCH_LANGUAGES` or all of them.
+fn languages_wanted() -> Vec<&'static str> {
+    match std::env::var("BENCH_LANGUAGES") {
+        Ok(list) => LANGUAGES
+            .into_iter()
+            .filter(|l| list.split(',').any(|w| w.trim() == *l))
+            .collect(),
+        Err(_) => LANGUAGES.to_vec(),
+    }
+}
 
 fn component(language: &str) -> PathBuf {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -122,7 +136,7 @@ fn languages(c: &mut Criterion) {
             / RECORDS
     );
     let mut tasks = Vec::new();
-    for language in LANGUAGES {
+    for language in languages_wanted() {
         let path = component(language);
         let size = std::fs::metadata(&path).unwrap().len();
         let cold = compile_cold(&path);

@@ -11,9 +11,11 @@ use std::sync::Arc;
 
 use crate::data::{Field, Header, Record, Schema, SchemaType, Struct, Value};
 use crate::error::PluginError;
+use crate::header_keys::RecentKeys;
 use crate::layout::{
-    HEADER_COUNT_AT, HEADER_SIZE, HEADER_START_AT, HeaderDesc, NODE_SIZE, NONE, Node, NodeKind,
-    Part, RECORD_SIZE, RecordDesc, TAG_AT, TOPIC_AT, u32_at,
+    HEADER_COUNT_AT, HEADER_KEY_AT, HEADER_SCHEMA_AT, HEADER_SIZE, HEADER_START_AT,
+    HEADER_VALUE_AT, HeaderDesc, NODE_SIZE, NONE, Node, NodeKind, Part, RECORD_SIZE, RecordDesc,
+    SOURCE_OFFSET_AT, SOURCE_PARTITION_AT, TAG_AT, TOPIC_AT, u32_at, u64_at,
 };
 
 /// How deeply values and schemas may nest. Connect data in the wild rarely
@@ -163,6 +165,9 @@ pub struct Batch {
     /// Schemas recently added by `Arc`, so pushing many records that share
     /// one schema does not rebuild and compare it each time.
     schema_cache: SchemaCache,
+    /// Header keys recently added to `data`, so records that repeat a key
+    /// share one copy of it ([`Batch::push_header_key`]).
+    header_keys: RecentKeys,
     /// Source partition table (JSON objects).
     pub source_partitions: Vec<String>,
 }
@@ -465,6 +470,7 @@ impl Batch {
             data,
             shared,
             schema_cache: SchemaCache::default(),
+            header_keys: RecentKeys::new(),
             records,
             headers,
             nodes,
@@ -496,6 +502,7 @@ impl Batch {
     /// Take the data out (the host sends it whole).
     pub fn take_data(&mut self) -> Vec<u8> {
         self.shared = 0;
+        self.header_keys.clear();
         std::mem::take(&mut self.data)
     }
 
@@ -919,6 +926,19 @@ impl Batch {
         Ok((start, len))
     }
 
+    /// The range of a header key in `data`: the bytes of an equal key this
+    /// batch recently stored, or `key` appended. Records that repeat a key
+    /// (the usual case) thus share one copy, and header descriptors with
+    /// equal keys have equal `(start, length)` (see [`crate::header_keys`]).
+    pub fn push_header_key(&mut self, key: &[u8]) -> Result<(u32, u32), BatchError> {
+        if let Some(found) = self.header_keys.find(&self.data, key) {
+            return Ok(found);
+        }
+        let range = self.push_bytes(key)?;
+        self.header_keys.remember(range);
+        Ok(range)
+    }
+
     /// The index of `topic` in the topic table, adding it when new.
     pub fn intern_topic(&mut self, topic: &str) -> Result<u32, BatchError> {
         intern(&mut self.topics, topic)
@@ -1113,9 +1133,10 @@ impl Batch {
     }
 
     /// Append a header descriptor for `header`; returns its index. The
-    /// caller points a record at it.
+    /// caller points a record at it. Its key shares the bytes of an equal
+    /// key stored recently ([`Batch::push_header_key`]).
     pub fn push_header(&mut self, header: &Header) -> Result<u32, BatchError> {
-        let (key_start, key_len) = self.push_bytes(header.key.as_bytes())?;
+        let (key_start, key_len) = self.push_header_key(header.key.as_bytes())?;
         let schema = match &header.schema {
             Some(s) => self.add_schema_arc(s)?,
             None => NONE,
@@ -1306,6 +1327,83 @@ impl Batch {
     /// on text that is not UTF-8. The host calls this on everything a
     /// plugin returns.
     pub fn validate(&self) -> Result<(), BatchError> {
+        // Every batch a plugin returns is checked, so the check is on the
+        // path of every record: a pass of plain comparisons over the
+        // descriptor bytes first, and only when it finds something wrong
+        // the walk that names what (the same rules, slower: it decodes
+        // each descriptor and builds the message).
+        if self.layout_ok() {
+            return Ok(());
+        }
+        self.first_problem()
+    }
+
+    /// Whether every index and range is in bounds: [`Batch::first_problem`]'s
+    /// rules as comparisons only. Never more lenient than it (a property
+    /// test compares the two on hostile batches).
+    fn layout_ok(&self) -> bool {
+        if !self.records.len().is_multiple_of(RECORD_SIZE)
+            || !self.headers.len().is_multiple_of(HEADER_SIZE)
+            || !self.nodes.len().is_multiple_of(NODE_SIZE)
+            || self.data.len() > u32::MAX as usize
+        {
+            return false;
+        }
+        let data = self.data.len() as u64;
+        let nodes = self.node_count() as u64;
+        let headers = self.header_count() as u64;
+        let schemas = self.schemas.len();
+        let schema_ok = |s: u32| s == NONE || (s as usize) < schemas;
+        for (i, def) in self.schemas.iter().enumerate() {
+            let earlier = |s: &u32| (*s as usize) < i;
+            if !(def.key_schema.iter().all(earlier)
+                && def.value_schema.iter().all(earlier)
+                && def.fields.iter().all(|(_, s)| earlier(s))
+                && def.default_value.is_none_or(|n| u64::from(n) < nodes))
+            {
+                return false;
+            }
+        }
+        let (node_list, _) = self.nodes.as_chunks::<NODE_SIZE>();
+        for (j, n) in node_list.iter().enumerate() {
+            if !node_ok(n, Some(j as u64), data, nodes) {
+                return false;
+            }
+        }
+        let (header_list, _) = self.headers.as_chunks::<HEADER_SIZE>();
+        for h in header_list {
+            if u64::from(u32_at(h, HEADER_KEY_AT)) + u64::from(u32_at(h, HEADER_KEY_AT + 4)) > data
+                || !schema_ok(u32_at(h, HEADER_SCHEMA_AT))
+                || !node_ok(&node_bytes(h, HEADER_VALUE_AT), None, data, nodes)
+            {
+                return false;
+            }
+        }
+        let (record_list, _) = self.records.as_chunks::<RECORD_SIZE>();
+        let (topics, partitions) = (self.topics.len(), self.source_partitions.len());
+        for r in record_list {
+            let partition = u32_at(r, SOURCE_PARTITION_AT);
+            if u32_at(r, TOPIC_AT) as usize >= topics
+                || u64::from(u32_at(r, HEADER_START_AT)) + u64::from(u32_at(r, HEADER_COUNT_AT))
+                    > headers
+                || !schema_ok(u32_at(r, Part::Key.positions().0))
+                || !schema_ok(u32_at(r, Part::Value.positions().0))
+                || (partition != NONE && partition as usize >= partitions)
+                || u64::from(u32_at(r, SOURCE_OFFSET_AT))
+                    + u64::from(u32_at(r, SOURCE_OFFSET_AT + 4))
+                    > data
+                || !node_ok(&node_bytes(r, Part::Key.positions().1), None, data, nodes)
+                || !node_ok(&node_bytes(r, Part::Value.positions().1), None, data, nodes)
+            {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The first index or range out of bounds, named (see
+    /// [`Batch::validate`]).
+    fn first_problem(&self) -> Result<(), BatchError> {
         for (list, len, size) in [
             ("records", self.records.len(), RECORD_SIZE),
             ("headers", self.headers.len(), HEADER_SIZE),
@@ -1416,7 +1514,8 @@ impl Batch {
         len: u64,
         what: &dyn Fn() -> String,
     ) -> Result<(), BatchError> {
-        let end = start + len;
+        // A node's start is a u64: saturate rather than wrap past the end.
+        let end = start.saturating_add(len);
         if end > self.data.len() as u64 {
             return Err(BatchError::RangeOutOfData {
                 what: what(),
@@ -1503,6 +1602,37 @@ impl fmt::Display for ValueRef<'_> {
             }
         }
     }
+}
+
+/// Whether a node (16 bytes) is in bounds: a known kind, its bytes inside
+/// `data`, its children inside the arena and, for a node of the arena at
+/// index `at`, after it ([`Batch::check_node`]'s rules).
+#[inline(always)]
+fn node_ok(n: &[u8; NODE_SIZE], at: Option<u64>, data: u64, nodes: u64) -> bool {
+    let a = u64::from(u32_at(n, 4));
+    let b = u64_at(n, 8);
+    let children = match n[0] {
+        0..=7 => return true,
+        8 | 9 => return b.saturating_add(a) <= data,
+        10 | 12 => a,
+        11 => 2 * a,
+        _ => return false,
+    };
+    if let Some(at) = at
+        && children > 0
+        && b <= at
+    {
+        return false;
+    }
+    b.saturating_add(children) <= nodes
+}
+
+/// The 16 bytes of the node at byte `at` of a descriptor.
+#[inline(always)]
+fn node_bytes(desc: &[u8], at: usize) -> [u8; NODE_SIZE] {
+    let mut n = [0u8; NODE_SIZE];
+    n.copy_from_slice(&desc[at..at + NODE_SIZE]);
+    n
 }
 
 /// Entry `i` of a list of fixed-size descriptors.
@@ -1908,6 +2038,190 @@ mod tests {
             .unwrap()
             .take_unshared_data();
         assert_eq!((base, all.len()), (0, 0));
+    }
+
+    fn with_headers(keys: &[&str]) -> Record {
+        let mut record = Record::new("t");
+        for (n, key) in keys.iter().enumerate() {
+            record.headers.push(Header {
+                key: (*key).to_owned(),
+                schema: None,
+                value: Value::Bytes(vec![n as u8]),
+            });
+        }
+        record
+    }
+
+    fn key_ranges(batch: &Batch) -> Vec<(u32, u32)> {
+        (0..batch.header_count())
+            .map(|j| {
+                let h = batch.header_desc(j).unwrap();
+                (h.key_start, h.key_len)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_repeated_header_key_is_stored_once() {
+        let records: Vec<Record> = (0..100).map(|_| with_headers(&["route"])).collect();
+        let batch = Batch::from_records(&records).unwrap();
+        batch.validate().unwrap();
+        let ranges = key_ranges(&batch);
+        assert_eq!(ranges.len(), 100);
+        assert!(ranges.iter().all(|r| *r == ranges[0]), "{ranges:?}");
+        // One copy of the key, one byte of value per record.
+        assert_eq!(batch.data().len(), "route".len() + 100);
+        assert_eq!(batch.to_records().unwrap(), records);
+    }
+
+    #[test]
+    fn mixed_header_keys_stay_correct() {
+        // Six distinct keys (more than the memo holds), repeated, prefixes
+        // of each other, empty, and in changing orders.
+        let patterns: [&[&str]; 4] = [
+            &["route", "trace", "a"],
+            &["rout", "route", ""],
+            &["b", "c", "d", "e", "route"],
+            &["trace", "route", "route"],
+        ];
+        let records: Vec<Record> = (0..40).map(|i| with_headers(patterns[i % 4])).collect();
+        let mut batch = Batch::from_records(&records).unwrap();
+        batch.validate().unwrap();
+        assert_eq!(batch.to_records().unwrap(), records);
+        // Repeats within the memo's reach share bytes: record 1's "route"
+        // is record 0's; record 3's two "route"s are record 2's.
+        let ranges = key_ranges(&batch);
+        assert_eq!(ranges[4], ranges[0]);
+        assert_eq!(ranges[12], ranges[10]);
+        assert_eq!(ranges[13], ranges[10]);
+        // Appending another batch keeps both halves readable.
+        let more = Batch::from_records(&records[..5]).unwrap();
+        batch.append(more).unwrap();
+        batch.validate().unwrap();
+        let mut want = records.clone();
+        want.extend_from_slice(&records[..5]);
+        assert_eq!(batch.to_records().unwrap(), want);
+    }
+
+    #[test]
+    fn keys_are_not_shared_with_data_that_was_taken() {
+        let mut batch = Batch::from_records(&[with_headers(&["route"])]).unwrap();
+        let _ = batch.take_data();
+        let (start, len) = batch.push_bytes(b"xxxxxxxxxx").unwrap();
+        assert_eq!((start, len), (0, 10));
+        let (start, len) = batch.push_header_key(b"route").unwrap();
+        assert_eq!(
+            &batch.data()[start as usize..(start + len) as usize],
+            b"route"
+        );
+        assert_eq!(start, 10, "appended: the old copy is gone");
+    }
+
+    /// A small deterministic generator (xorshift), so the test needs no
+    /// dependency and fails the same way every run.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+
+        /// A word that is often near a bound: small, around a table size,
+        /// NONE, or anything.
+        fn word(&mut self, near: u64) -> u64 {
+            match self.below(6) {
+                0 => self.next() % 8,
+                1 => near.wrapping_add(self.next() % 3).wrapping_sub(1),
+                2 => u64::from(NONE),
+                3 => u64::MAX - self.next() % 4,
+                4 => u64::from(u32::MAX) - self.next() % 4,
+                _ => self.next(),
+            }
+        }
+    }
+
+    #[test]
+    fn the_fast_check_agrees_with_the_named_one_on_hostile_batches() {
+        let mut records = sample_records();
+        records[2].value_schema = Some(Arc::new((*person()).clone().into_optional()));
+        records.push(with_headers(&["route", "trace"]));
+        let good = Batch::from_records(&records).unwrap();
+        assert!(good.layout_ok());
+        good.first_problem().unwrap();
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let (mut accepted, mut refused) = (0, 0);
+        for _ in 0..20_000 {
+            let mut b = good.clone();
+            for _ in 0..1 + rng.below(2) {
+                let near = match rng.below(4) {
+                    0 => b.data.len(),
+                    1 => b.node_count(),
+                    2 => b.header_count(),
+                    _ => b.schemas.len(),
+                } as u64;
+                let word = rng.word(near);
+                // Overwrite a 1-, 4- or 8-byte field somewhere.
+                let (list, width) = match rng.below(4) {
+                    0 => (&mut b.records, [1, 4, 8][rng.below(3)]),
+                    1 => (&mut b.headers, [1, 4, 8][rng.below(3)]),
+                    2 => (&mut b.nodes, [1, 4, 8][rng.below(3)]),
+                    _ => {
+                        let i = rng.below(b.schemas.len());
+                        let r = (word % (b.schemas.len() as u64 + 2)) as u32;
+                        match rng.below(4) {
+                            0 => b.schemas[i].key_schema = Some(r),
+                            1 => b.schemas[i].value_schema = Some(r),
+                            2 => b.schemas[i].default_value = Some(r),
+                            _ => {
+                                if let Some(f) = b.schemas[i].fields.first_mut() {
+                                    f.1 = r;
+                                }
+                            }
+                        }
+                        continue;
+                    }
+                };
+                if list.is_empty() {
+                    continue;
+                }
+                let at = rng.below(list.len() / width) * width;
+                list[at..at + width].copy_from_slice(&word.to_le_bytes()[..width]);
+            }
+            if rng.below(50) == 0 {
+                b.nodes.pop();
+            }
+            let fast = b.layout_ok();
+            let named = b.first_problem();
+            assert_eq!(fast, named.is_ok(), "{named:?}");
+            assert_eq!(b.validate(), named);
+            if fast {
+                accepted += 1;
+            } else {
+                refused += 1;
+            }
+        }
+        // Both outcomes were exercised many times.
+        assert!(accepted > 1000 && refused > 1000, "{accepted} / {refused}");
+    }
+
+    #[test]
+    fn a_range_whose_end_wraps_is_refused() {
+        let mut b = Batch::from_records(&sample_records()[..2]).unwrap();
+        let mut d = b.desc(1).unwrap();
+        d.value = Node::string(0, 4);
+        d.value.b = u64::MAX - 1;
+        b.set_desc(1, &d).unwrap();
+        assert!(matches!(
+            b.validate(),
+            Err(BatchError::RangeOutOfData { .. })
+        ));
     }
 
     #[test]

@@ -22,8 +22,20 @@ pub(crate) const TOPIC_AT: usize = 0;
 pub(crate) const HEADER_START_AT: usize = 28;
 /// Byte position of the header count in a record descriptor.
 pub(crate) const HEADER_COUNT_AT: usize = 32;
+/// Byte position of the source partition index in a record descriptor.
+pub(crate) const SOURCE_PARTITION_AT: usize = 44;
+/// Byte position of the source offset's start in a record descriptor (its
+/// length follows).
+pub(crate) const SOURCE_OFFSET_AT: usize = 48;
 /// Byte position of the host's tag in a record descriptor.
 pub(crate) const TAG_AT: usize = 88;
+/// Byte position of the key start in a header descriptor (its length
+/// follows).
+pub(crate) const HEADER_KEY_AT: usize = 0;
+/// Byte position of the schema index in a header descriptor.
+pub(crate) const HEADER_SCHEMA_AT: usize = 8;
+/// Byte position of the value node in a header descriptor.
+pub(crate) const HEADER_VALUE_AT: usize = 16;
 
 /// Which of a record's two values: its key or its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -362,7 +374,7 @@ pub(crate) fn u32_at(b: &[u8], at: usize) -> u32 {
     u32::from_le_bytes(word)
 }
 
-fn u64_at(b: &[u8], at: usize) -> u64 {
+pub(crate) fn u64_at(b: &[u8], at: usize) -> u64 {
     let mut word = [0u8; 8];
     word.copy_from_slice(&b[at..at + 8]);
     u64::from_le_bytes(word)

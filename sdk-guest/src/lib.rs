@@ -61,9 +61,11 @@
 #![deny(missing_docs)]
 
 pub mod batch;
+mod bulk;
 pub mod config;
 pub mod data;
 pub mod error;
+pub mod header_keys;
 pub mod java;
 pub mod kafka;
 pub mod layout;

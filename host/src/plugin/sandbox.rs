@@ -207,26 +207,53 @@ fn failed(plugin: &str, call: &'static str, e: wit::PluginError) -> CallError {
     }
 }
 
-/// A returned batch, joined with the data the call was given (`given`)
-/// and checked: plugin output is untrusted.
+/// A returned batch, joined with the data the call was given (`given`,
+/// `None` when the call was given no batch) and checked: plugin output is
+/// untrusted.
+///
+/// With a `data-base`, the returned bytes follow the given ones, which are
+/// moved into the result, not copied. Whatever the given data held past the
+/// base (nothing when the plugin kept all of it, the usual case) is set
+/// aside, so that when the output is refused `given` is put back exactly
+/// as it was, for the caller to hand the input back.
 fn checked(
     plugin: &str,
     call: &'static str,
     batch: wit::Batch,
-    given: Option<Vec<u8>>,
+    given: Option<&mut Vec<u8>>,
 ) -> Result<sdk::Batch, CallError> {
-    let bad = |reason: String| CallError::BadOutput {
-        plugin: plugin.to_owned(),
-        call,
-        error: BatchError::Contract(reason),
-    };
-    let batch = batch_from_wit(batch, given).map_err(bad)?;
-    batch.validate().map_err(|error| CallError::BadOutput {
+    let bad = |error: BatchError| CallError::BadOutput {
         plugin: plugin.to_owned(),
         call,
         error,
-    })?;
-    Ok(batch)
+    };
+    let base = batch.data_base as usize;
+    let Some(given) = given.filter(|_| base > 0) else {
+        // Complete data (or no batch to build on: the join refuses it).
+        let out = batch_from_wit(batch, None).map_err(|r| bad(BatchError::Contract(r)))?;
+        out.validate().map_err(bad)?;
+        return Ok(out);
+    };
+    if base > given.len() {
+        return Err(bad(BatchError::Contract(format!(
+            "its data-base {base} is larger than the {} bytes of data it was given",
+            given.len()
+        ))));
+    }
+    let rest = given.split_off(base);
+    let out = batch_from_wit(batch, Some(std::mem::take(given)))
+        .map_err(|r| bad(BatchError::Contract(r)))?;
+    match out.validate() {
+        Ok(()) => Ok(out),
+        Err(error) => {
+            let mut out = out;
+            let mut data = out.take_data();
+            data.truncate(base);
+            data.extend_from_slice(&rest);
+            *given = data;
+            Err(bad(error))
+        }
+    }
 }
 
 /// The batch a call was given, back in the SDK's type (nothing was
@@ -247,20 +274,10 @@ fn returned(
     let error = match out {
         Err(e) => trap(plugin, call, e),
         Ok(Err(e)) => failed(plugin, call, e),
-        Ok(Ok(batch)) => {
-            // Joining needs the given data; keep a copy only if the output
-            // turns out to be bad and the input must be handed back.
-            let data = std::mem::take(&mut given.data);
-            let base = batch.data_base as usize;
-            let keep = data.get(..base.min(data.len())).map(<[u8]>::to_vec);
-            match checked(plugin, call, batch, Some(data)) {
-                Ok(b) => return Ok(b),
-                Err(e) => {
-                    given.data = keep.unwrap_or_default();
-                    e
-                }
-            }
-        }
+        Ok(Ok(batch)) => match checked(plugin, call, batch, Some(&mut given.data)) {
+            Ok(b) => return Ok(b),
+            Err(e) => e,
+        },
     };
     Err(Failed {
         error,
@@ -860,5 +877,69 @@ impl Sandbox {
                 break;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use wasm_connect_sdk::layout::{Node, RecordDesc};
+
+    use super::*;
+
+    /// A plugin's answer: one record whose value is `len` bytes at
+    /// `start`, the data after `base` bytes of the given data.
+    fn answer(base: u32, data: &[u8], start: u32, len: u32) -> wit::Batch {
+        let mut b = sdk::Batch::new();
+        let topic = b.intern_topic("t").unwrap();
+        b.push_desc(&RecordDesc {
+            topic,
+            value: Node::bytes(start, len),
+            ..RecordDesc::default()
+        });
+        let mut w = batch_to_wit(b);
+        w.data = data.to_vec();
+        w.data_base = base;
+        w
+    }
+
+    #[test]
+    fn returned_bytes_build_on_the_given_ones() {
+        let mut given = b"abcdef".to_vec();
+        let out = checked("p", "apply", answer(6, b"XY", 4, 4), Some(&mut given)).unwrap();
+        assert_eq!(out.data(), b"abcdefXY");
+        let mut given = b"abcdef".to_vec();
+        let out = checked("p", "apply", answer(3, b"XY", 0, 5), Some(&mut given)).unwrap();
+        assert_eq!(out.data(), b"abcXY");
+    }
+
+    #[test]
+    fn refused_output_leaves_the_given_data_as_it_was() {
+        for (base, data) in [(6, &b"XY"[..]), (3, b"XY"), (0, b"whole"), (9, b"")] {
+            let mut given = b"abcdef".to_vec();
+            // The value ends one byte past the joined data.
+            let end = if base == 9 {
+                1
+            } else {
+                base.min(6) + data.len() as u32
+            };
+            let err = checked(
+                "p",
+                "apply",
+                answer(base, data, 0, end + 1),
+                Some(&mut given),
+            )
+            .unwrap_err();
+            assert!(matches!(err, CallError::BadOutput { .. }), "{err}");
+            assert_eq!(given, b"abcdef", "data-base {base}");
+        }
+    }
+
+    #[test]
+    fn a_data_base_needs_a_given_batch() {
+        let err = checked("p", "poll", answer(1, b"", 0, 0), None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "p returned a malformed batch from poll(): its data-base is 1, but the call was given no batch to build on"
+        );
     }
 }

@@ -10,6 +10,7 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{BorrowedMessage, Headers};
 use rdkafka::{ClientConfig, Message, Offset, Timestamp, TopicPartitionList};
 use wasm_connect_sdk::TimestampType;
+use wasm_connect_sdk::header_keys::RecentKeys;
 use wasm_connect_sdk::layout::{HEADER_SIZE, HeaderDesc, NONE, Node, RECORD_SIZE, RecordDesc};
 
 use super::{CapabilityError, KafkaGrant, redact};
@@ -336,6 +337,9 @@ pub(super) struct PolledBatch {
     headers: Vec<u8>,
     topics: Vec<String>,
     len: usize,
+    /// Header keys already in `data`: messages repeat the same few keys,
+    /// stored once per batch.
+    header_keys: RecentKeys,
 }
 
 impl PolledBatch {
@@ -368,8 +372,16 @@ impl PolledBatch {
         let mut header_count = 0u32;
         if let Some(headers) = m.headers() {
             for h in headers.iter() {
-                let key = self.bytes(Some(h.key.as_bytes()))?;
-                let (key_start, key_len) = (key.b as u32, key.a);
+                let key = h.key.as_bytes();
+                let (key_start, key_len) = match self.header_keys.find(&self.data, key) {
+                    Some(found) => found,
+                    None => {
+                        let node = self.bytes(Some(key))?;
+                        let range = (node.b as u32, node.a);
+                        self.header_keys.remember(range);
+                        range
+                    }
+                };
                 let value = self.bytes(h.value)?;
                 let mut desc = [0u8; HEADER_SIZE];
                 HeaderDesc {

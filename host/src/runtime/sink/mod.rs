@@ -479,7 +479,8 @@ fn append(
     if read_headers && let Some(headers) = msg.headers() {
         desc.header_start = (batch.headers.len() / HEADER_SIZE) as u32;
         for h in headers.iter() {
-            let (key_start, key_len) = batch.push_bytes(h.key.as_bytes())?;
+            // Messages repeat the same few keys: one copy per batch.
+            let (key_start, key_len) = batch.push_header_key(h.key.as_bytes())?;
             let value = match h.value {
                 Some(v) => {
                     let (start, len) = batch.push_bytes(v)?;

@@ -360,18 +360,13 @@ impl Output {
 /// Notes the partitions assigned to the batch-reading consumer, which
 /// forwards them to its queue.
 #[derive(Default)]
-struct Assigned(std::sync::Mutex<Vec<(String, i32)>>);
+struct Assigned(wasm_connect::kafka::batch::Unforwarded);
 
 impl ClientContext for Assigned {}
 
 impl rdkafka::consumer::ConsumerContext for Assigned {
     fn post_rebalance(&self, _: &BaseConsumer<Self>, rebalance: &rdkafka::consumer::Rebalance<'_>) {
-        if let rdkafka::consumer::Rebalance::Assign(list) = rebalance {
-            let mut assigned = self.0.lock().unwrap();
-            for e in list.elements() {
-                assigned.push((e.topic().to_owned(), e.partition()));
-            }
-        }
+        self.0.note(rebalance);
     }
 }
 
@@ -502,11 +497,7 @@ fn consume_batched(
             done += polled as u64;
             continue;
         }
-        let assigned = std::mem::take(&mut *consumer.context().0.lock().unwrap());
-        for (topic, partition) in &assigned {
-            queue.forward(topic, *partition).unwrap();
-        }
-        if !assigned.is_empty() {
+        if queue.forward_pending(&consumer.context().0, |e| panic!("{e}")) {
             continue;
         }
         let taken = queue.take(want, Duration::ZERO).unwrap();

@@ -143,6 +143,9 @@ impl Env {
     }
 }
 
+/// Each round's wasm-connect and raw sides.
+type Rounds = Vec<(Side, Side)>;
+
 /// One side of one round.
 #[derive(Clone, Copy)]
 struct Side {
@@ -301,7 +304,7 @@ fn sink_rounds(
     rounds: u32,
     chain: bool,
     raw_batch: bool,
-) -> (Vec<(Side, Side)>, Vec<(Side, Side)>) {
+) -> (Rounds, Rounds) {
     let mut results = Vec::new();
     let mut batch_results = Vec::new();
     for round in 0..rounds {

@@ -25,11 +25,11 @@
 use std::ffi::{CStr, CString, c_void};
 use std::marker::PhantomData;
 use std::ptr::NonNull;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rdkafka::bindings as rdsys;
-use rdkafka::consumer::{Consumer, ConsumerContext};
+use rdkafka::consumer::{Consumer, ConsumerContext, Rebalance};
 use rdkafka::error::{IsError, KafkaError};
 use rdkafka::message::{BorrowedHeaders, Message, Timestamp};
 
@@ -53,6 +53,36 @@ pub enum BatchQueueError {
     /// `rd_kafka_consume_batch_queue` failed.
     #[error("consuming a batch failed: {0}")]
     Consume(KafkaError),
+}
+
+/// Partitions assigned and not yet forwarded to a [`BatchQueue`]: a
+/// consumer context's `post_rebalance` (which runs inside rdkafka's `poll`)
+/// notes them, the queue's owner forwards them
+/// ([`BatchQueue::forward_pending`]) after that `poll`.
+#[derive(Debug, Default)]
+pub struct Unforwarded(Mutex<Vec<(String, i32)>>);
+
+impl Unforwarded {
+    /// Note the partitions of an assignment (a revocation needs nothing:
+    /// its records are dropped by librdkafka wherever they wait).
+    pub fn note(&self, rebalance: &Rebalance<'_>) {
+        if let Rebalance::Assign(list) = rebalance {
+            let mut pending = match self.0.lock() {
+                Ok(p) => p,
+                Err(p) => p.into_inner(),
+            };
+            for e in list.elements() {
+                pending.push((e.topic().to_owned(), e.partition()));
+            }
+        }
+    }
+
+    fn take(&self) -> Vec<(String, i32)> {
+        match self.0.lock() {
+            Ok(mut p) => std::mem::take(&mut *p),
+            Err(p) => std::mem::take(&mut *p.into_inner()),
+        }
+    }
 }
 
 /// A queue of the consumer's own, read in batches. Holds the consumer so
@@ -142,6 +172,24 @@ impl<C: ConsumerContext + 'static, K: Consumer<C>> BatchQueue<C, K> {
             rdsys::rd_kafka_queue_destroy(fetchq.as_ptr());
         }
         Ok(())
+    }
+
+    /// Forward the partitions noted in `pending` since the last call;
+    /// returns whether there were any. A partition that cannot be
+    /// forwarded goes to `failed` and keeps coming through the consumer
+    /// queue.
+    pub fn forward_pending(
+        &self,
+        pending: &Unforwarded,
+        mut failed: impl FnMut(BatchQueueError),
+    ) -> bool {
+        let assigned = pending.take();
+        for (topic, partition) in &assigned {
+            if let Err(e) = self.forward(topic, *partition) {
+                failed(e);
+            }
+        }
+        !assigned.is_empty()
     }
 
     /// Take up to `max` messages, waiting at most `timeout` (librdkafka
@@ -347,10 +395,9 @@ impl Message for QueuedMessage<'_> {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-    use std::sync::Mutex;
     use std::time::Instant;
 
-    use rdkafka::consumer::{BaseConsumer, Rebalance};
+    use rdkafka::consumer::BaseConsumer;
     use rdkafka::message::{Header, Headers, OwnedHeaders};
     use rdkafka::mocking::MockCluster;
     use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
@@ -360,18 +407,13 @@ mod tests {
 
     /// Notes assigned partitions, as a sink task's context does.
     #[derive(Default)]
-    struct Assigned(Mutex<Vec<(String, i32)>>);
+    struct Assigned(Unforwarded);
 
     impl ClientContext for Assigned {}
 
     impl ConsumerContext for Assigned {
         fn post_rebalance(&self, _: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
-            if let Rebalance::Assign(list) = rebalance {
-                let mut assigned = self.0.lock().unwrap();
-                for e in list.elements() {
-                    assigned.push((e.topic().to_owned(), e.partition()));
-                }
-            }
+            self.0.note(rebalance);
         }
     }
 
@@ -456,11 +498,7 @@ mod tests {
                 from_consumer += 1;
                 continue;
             }
-            let assigned = std::mem::take(&mut *consumer.context().0.lock().unwrap());
-            for (topic, partition) in &assigned {
-                queue.forward(topic, *partition).unwrap();
-            }
-            if !assigned.is_empty() {
+            if queue.forward_pending(&consumer.context().0, |e| panic!("{e}")) {
                 continue;
             }
             let taken = queue.take(300, Duration::from_millis(50)).unwrap();

@@ -9,7 +9,7 @@
 //! forwarded, so emptying the consumer queue after the last forward and
 //! before taking from the batch queue keeps each partition in order.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
@@ -23,33 +23,11 @@ use tokio::time::{Instant, sleep_until};
 use wasm_connect_sdk::Batch;
 
 use super::{RebalanceLog, SinkConsumer, SinkContext, append, rewind};
-use crate::kafka::batch::BatchQueue;
+use crate::kafka::batch::{BatchQueue, Unforwarded};
 use crate::runtime::{Control, TaskError};
 
 /// The batch queue of a sink task's consumer.
 type SinkQueue = BatchQueue<SinkContext, SinkConsumer>;
-
-/// Partitions assigned and not yet forwarded to the batch queue, filled by
-/// the consumer's rebalance callback (which runs inside rdkafka's `poll`,
-/// on the task's thread).
-#[derive(Default)]
-pub(super) struct Unforwarded(Mutex<Vec<(String, i32)>>);
-
-impl Unforwarded {
-    pub(super) fn push(&self, partitions: &[(String, i32)]) {
-        match self.0.lock() {
-            Ok(mut p) => p.extend_from_slice(partitions),
-            Err(p) => p.into_inner().extend_from_slice(partitions),
-        }
-    }
-
-    fn take(&self) -> Vec<(String, i32)> {
-        match self.0.lock() {
-            Ok(mut p) => std::mem::take(&mut *p),
-            Err(p) => std::mem::take(&mut *p.into_inner()),
-        }
-    }
-}
 
 /// Records read in one turn.
 #[derive(Default)]
@@ -228,20 +206,11 @@ impl<'c> Intake<'c> {
     }
 
     /// Forward the partitions assigned since the last call to the batch
-    /// queue; returns whether there were any. One that cannot be forwarded
-    /// keeps coming through the consumer queue (slower, nothing lost).
+    /// queue; returns whether there were any.
     fn forward_assigned(&mut self) -> bool {
-        let assigned = self.unforwarded.take();
-        for (topic, partition) in &assigned {
-            if let Err(e) = self.queue.forward(topic, *partition) {
-                tracing::warn!(
-                    topic,
-                    partition,
-                    "Reading the partition one record at a time: {e}"
-                );
-            }
-        }
-        !assigned.is_empty()
+        self.queue.forward_pending(&self.unforwarded, |e| {
+            tracing::warn!("Reading a partition one record at a time: {e}")
+        })
     }
 }
 

@@ -18,10 +18,11 @@ use wasm_connect_sdk::{Batch, BatchError};
 mod headers;
 mod intake;
 
-use self::intake::{Intake, Intaken, Unforwarded};
+use self::intake::{Intake, Intaken};
 use super::dlq::SinkDlq;
 use super::pipeline::{self, Chain, ErrorHandler, Originals};
 use super::{Control, ConverterHandles, PauseReport, TaskContext, TaskError, TopicsSeen};
+use crate::kafka::batch::Unforwarded;
 use crate::plugin::Sandbox;
 use crate::plugin::bindings::wasm_connect::plugin::types as wit;
 use crate::plugin::sandbox::{PreparedBatch, SinkTaskHandle};
@@ -85,10 +86,8 @@ impl ConsumerContext for SinkContext {
             .elements()
             .iter()
             .map(|e| (e.topic().to_owned(), e.partition()))
-            .collect::<Vec<_>>();
-        if assigned {
-            self.log.unforwarded.push(&partitions);
-        }
+            .collect();
+        self.log.unforwarded.note(rebalance);
         match self.log.events.lock() {
             Ok(mut e) => e.push((assigned, partitions)),
             Err(p) => p.into_inner().push((assigned, partitions)),

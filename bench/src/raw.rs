@@ -10,7 +10,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::message::{BorrowedMessage, Message};
+use rdkafka::message::Message;
 use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 use wasm_connect::kafka::KafkaSettings;
@@ -196,6 +196,11 @@ pub struct ConsumeArgs {
     /// FileStreamSink) instead of writing the values as they are.
     #[arg(long)]
     chain: bool,
+    /// Take records with librdkafka's batch call on a queue of the
+    /// consumer's own (`wasm_connect::kafka::batch`, what sink tasks use)
+    /// instead of one `poll` per record.
+    #[arg(long)]
+    batch: bool,
 }
 
 /// The records per batch a sink task gets (`consumer.max.poll.records`).
@@ -272,7 +277,7 @@ impl NativeChain {
 
 /// A consumed message in a batch, as a sink task builds one: key and value
 /// as bytes, no schemas (these records have no headers).
-fn append(batch: &mut Batch, msg: &BorrowedMessage<'_>) {
+fn append(batch: &mut Batch, msg: &impl Message) {
     let topic = batch.intern_topic(msg.topic()).unwrap();
     let mut desc = RecordDesc {
         topic,
@@ -294,6 +299,77 @@ fn append(batch: &mut Batch, msg: &BorrowedMessage<'_>) {
     batch.push_desc(&desc);
 }
 
+/// Where the raw consumer's records go: the file (values, one a line) or
+/// the native chain, a batch at a time.
+struct Output {
+    out: BufWriter<File>,
+    chain: Option<NativeChain>,
+    batch: Batch,
+    /// Next offset per partition.
+    offsets: Vec<(i32, i64)>,
+}
+
+impl Output {
+    fn record(&mut self, msg: &impl Message) {
+        match &mut self.chain {
+            Some(_) => append(&mut self.batch, msg),
+            None => {
+                self.out
+                    .write_all(msg.payload().unwrap_or_default())
+                    .unwrap();
+                self.out.write_all(b"\n").unwrap();
+            }
+        }
+        match self.offsets.iter_mut().find(|(p, _)| *p == msg.partition()) {
+            Some(slot) => slot.1 = msg.offset() + 1,
+            None => self.offsets.push((msg.partition(), msg.offset() + 1)),
+        }
+    }
+
+    /// The end of a batch: put it through the chain, or flush the file
+    /// (FileStreamSink flushes after each `put`).
+    fn end_batch(&mut self) {
+        match &mut self.chain {
+            Some(chain) => chain.put(std::mem::take(&mut self.batch)),
+            None => self.out.flush().unwrap(),
+        }
+    }
+
+    /// Flush the chain's sink and the file, fsync, then commit the offsets.
+    fn commit<C: rdkafka::consumer::ConsumerContext>(
+        &mut self,
+        consumer: &BaseConsumer<C>,
+        topic: &str,
+    ) {
+        if let Some(c) = &mut self.chain {
+            SinkTask::flush(&mut c.sink, Vec::new()).unwrap();
+        }
+        self.out.flush().unwrap();
+        self.out.get_ref().sync_data().unwrap();
+        let mut list = TopicPartitionList::new();
+        for (p, o) in &self.offsets {
+            list.add_partition_offset(topic, *p, Offset::Offset(*o))
+                .unwrap();
+        }
+        if list.count() > 0 {
+            consumer.commit(&list, CommitMode::Sync).unwrap();
+        }
+    }
+}
+
+/// Notes the partitions assigned to the batch-reading consumer, which
+/// forwards them to its queue.
+#[derive(Default)]
+struct Assigned(wasm_connect::kafka::batch::Unforwarded);
+
+impl ClientContext for Assigned {}
+
+impl rdkafka::consumer::ConsumerContext for Assigned {
+    fn post_rebalance(&self, _: &BaseConsumer<Self>, rebalance: &rdkafka::consumer::Rebalance<'_>) {
+        self.0.note(rebalance);
+    }
+}
+
 /// `consume`: read `records` records with a plain consumer (group
 /// `connect-<name>`, the sink task's settings), write them to the file in
 /// batches of up to `max.poll.records`, flushing after each as
@@ -303,88 +379,145 @@ fn append(batch: &mut Batch, msg: &BorrowedMessage<'_>) {
 pub fn consume(args: &ConsumeArgs) {
     let target = &args.target;
     let cpu0 = crate::proc::cpu("self");
-    let consumer: BaseConsumer = settings(&target.bootstrap)
-        .consumer_config(&args.name, &format!("bench-consumer-{}", args.name), &[])
-        .create()
-        .unwrap();
-    consumer.subscribe(&[target.topic.as_str()]).unwrap();
-    let mut chain = args.chain.then(|| NativeChain::new(&args.file));
-    let mut out = BufWriter::with_capacity(
-        64 * 1024,
-        OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&args.file)
-            .unwrap(),
+    let config = settings(&target.bootstrap).consumer_config(
+        &args.name,
+        &format!("bench-consumer-{}", args.name),
+        &[],
     );
-    let mut ready = false;
-    let mut first: Option<Instant> = None;
-    let mut done = 0u64;
-    let mut offsets: Vec<(i32, i64)> = Vec::new();
-    let mut next_commit = Instant::now() + COMMIT_INTERVAL;
-    let commit = |offsets: &[(i32, i64)], file: &File| {
-        file.sync_data().unwrap();
-        let mut list = TopicPartitionList::new();
-        for (p, o) in offsets {
-            list.add_partition_offset(&target.topic, *p, Offset::Offset(*o))
-                .unwrap();
-        }
-        if list.count() > 0 {
-            consumer.commit(&list, CommitMode::Sync).unwrap();
-        }
+    let mut output = Output {
+        out: BufWriter::with_capacity(
+            64 * 1024,
+            OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&args.file)
+                .unwrap(),
+        ),
+        chain: args.chain.then(|| NativeChain::new(&args.file)),
+        batch: Batch::new(),
+        offsets: Vec::new(),
     };
-    while done < target.records {
-        let Some(m) = consumer.poll(Duration::from_millis(100)) else {
-            if !ready && consumer.assignment().is_ok_and(|a| a.count() > 0) {
-                ready = true;
-                println!("{}", serde_json::json!({"ready": true}));
-            }
-            continue;
-        };
-        first.get_or_insert_with(Instant::now);
-        let mut batch = Batch::new();
-        let mut next = Some(m);
-        let mut taken = 0;
-        while let Some(m) = next.take() {
-            let msg = m.unwrap();
-            match &mut chain {
-                Some(_) => append(&mut batch, &msg),
-                None => {
-                    out.write_all(msg.payload().unwrap_or_default()).unwrap();
-                    out.write_all(b"\n").unwrap();
-                }
-            }
-            match offsets.iter_mut().find(|(p, _)| *p == msg.partition()) {
-                Some(slot) => slot.1 = msg.offset() + 1,
-                None => offsets.push((msg.partition(), msg.offset() + 1)),
-            }
-            taken += 1;
-            if taken < MAX_POLL_RECORDS && done + (taken as u64) < target.records {
-                next = consumer.poll(Duration::ZERO);
-            }
-        }
-        match &mut chain {
-            Some(chain) => chain.put(batch),
-            None => out.flush().unwrap(),
-        }
-        done += taken as u64;
-        if Instant::now() >= next_commit {
-            if let Some(c) = &mut chain {
-                SinkTask::flush(&mut c.sink, Vec::new()).unwrap();
-            }
-            commit(&offsets, out.get_ref());
-            next_commit = Instant::now() + COMMIT_INTERVAL;
-        }
-    }
-    let seconds = first.map_or(0.0, |f| f.elapsed().as_secs_f64());
-    if let Some(c) = &mut chain {
-        SinkTask::flush(&mut c.sink, Vec::new()).unwrap();
-    }
-    out.flush().unwrap();
-    commit(&offsets, out.get_ref());
+    let seconds = if args.batch {
+        let consumer: Arc<BaseConsumer<Assigned>> =
+            Arc::new(config.create_with_context(Assigned::default()).unwrap());
+        consumer.subscribe(&[target.topic.as_str()]).unwrap();
+        let seconds = consume_batched(&consumer, target, &mut output);
+        output.commit(&consumer, &target.topic);
+        seconds
+    } else {
+        let consumer: BaseConsumer = config.create().unwrap();
+        consumer.subscribe(&[target.topic.as_str()]).unwrap();
+        let seconds = consume_polled(&consumer, target, &mut output);
+        output.commit(&consumer, &target.topic);
+        seconds
+    };
+    let done = target.records;
     let cpu = crate::proc::cpu("self") - cpu0;
     println!(
         "{}",
         serde_json::json!({"records": done, "seconds": seconds, "cpu_seconds": cpu.as_secs_f64()})
     );
+}
+
+/// Print `{"ready": true}` once `consumer` has its partitions.
+fn announce_ready<C: rdkafka::consumer::ConsumerContext>(
+    consumer: &BaseConsumer<C>,
+    ready: &mut bool,
+) {
+    if !*ready && consumer.assignment().is_ok_and(|a| a.count() > 0) {
+        *ready = true;
+        println!("{}", serde_json::json!({"ready": true}));
+    }
+}
+
+/// One `poll` per record (what rdkafka offers); returns the seconds from
+/// the first record to the last written.
+fn consume_polled(consumer: &BaseConsumer, target: &Topic, output: &mut Output) -> f64 {
+    let mut ready = false;
+    let mut first: Option<Instant> = None;
+    let mut done = 0u64;
+    let mut next_commit = Instant::now() + COMMIT_INTERVAL;
+    while done < target.records {
+        let Some(m) = consumer.poll(Duration::from_millis(100)) else {
+            announce_ready(consumer, &mut ready);
+            continue;
+        };
+        first.get_or_insert_with(Instant::now);
+        let mut next = Some(m);
+        let mut taken = 0;
+        while let Some(m) = next.take() {
+            output.record(&m.unwrap());
+            taken += 1;
+            if taken < MAX_POLL_RECORDS && done + (taken as u64) < target.records {
+                next = consumer.poll(Duration::ZERO);
+            }
+        }
+        output.end_batch();
+        done += taken as u64;
+        if Instant::now() >= next_commit {
+            output.commit(consumer, &target.topic);
+            next_commit = Instant::now() + COMMIT_INTERVAL;
+        }
+    }
+    first.map_or(0.0, |f| f.elapsed().as_secs_f64())
+}
+
+/// Up to `max.poll.records` records per librdkafka call, as a sink task
+/// reads them; returns the seconds from the first record to the last
+/// written.
+fn consume_batched(
+    consumer: &Arc<BaseConsumer<Assigned>>,
+    target: &Topic,
+    output: &mut Output,
+) -> f64 {
+    let (ready_tx, ready_rx) = std::sync::mpsc::sync_channel::<()>(1);
+    let mut queue = wasm_connect::kafka::batch::BatchQueue::new(consumer.clone(), move || {
+        let _ = ready_tx.try_send(());
+    })
+    .unwrap();
+    let mut ready = false;
+    let mut first: Option<Instant> = None;
+    let mut done = 0u64;
+    let mut next_commit = Instant::now() + COMMIT_INTERVAL;
+    while done < target.records {
+        // The consumer queue first: rebalances, and records fetched before
+        // their partition was forwarded (they come before the queue's).
+        let want = MAX_POLL_RECORDS.min((target.records - done) as usize);
+        let mut polled = 0;
+        while polled < want {
+            let Some(m) = consumer.poll(Duration::ZERO) else {
+                break;
+            };
+            output.record(&m.unwrap());
+            polled += 1;
+        }
+        if polled > 0 {
+            first.get_or_insert_with(Instant::now);
+            output.end_batch();
+            done += polled as u64;
+            continue;
+        }
+        if queue.forward_pending(&consumer.context().0, |e| panic!("{e}")) {
+            continue;
+        }
+        let taken = queue.take(want, Duration::ZERO).unwrap();
+        if taken.is_empty() {
+            drop(taken);
+            announce_ready(consumer, &mut ready);
+            let _ = ready_rx.recv_timeout(Duration::from_millis(100));
+            continue;
+        }
+        first.get_or_insert_with(Instant::now);
+        for m in taken.iter() {
+            output.record(&m.unwrap());
+        }
+        done += taken.len() as u64;
+        drop(taken);
+        output.end_batch();
+        if Instant::now() >= next_commit {
+            output.commit(consumer, &target.topic);
+            next_commit = Instant::now() + COMMIT_INTERVAL;
+        }
+    }
+    first.map_or(0.0, |f| f.elapsed().as_secs_f64())
 }

@@ -143,6 +143,9 @@ impl Env {
     }
 }
 
+/// Each round's wasm-connect and raw sides.
+type Rounds = Vec<(Side, Side)>;
+
 /// One side of one round.
 #[derive(Clone, Copy)]
 struct Side {
@@ -292,14 +295,18 @@ fn sink_config(file: &Path, topic: &str, chain: bool) -> Value {
 }
 
 /// Kafka → sink, wasm-connect vs raw, on `records` preloaded records.
+/// With `raw_batch`, each round also runs the raw side reading with
+/// librdkafka's batch call (as sink tasks do), returned second.
 fn sink_rounds(
     env: &Env,
     topic: &str,
     records: u64,
     rounds: u32,
     chain: bool,
-) -> Vec<(Side, Side)> {
+    raw_batch: bool,
+) -> (Rounds, Rounds) {
     let mut results = Vec::new();
+    let mut batch_results = Vec::new();
     for round in 0..rounds {
         let name = format!("snk{round}");
         let wasm_file = env.dir.join(format!("w{round}.txt"));
@@ -323,30 +330,40 @@ fn sink_rounds(
             env.mean_batch(&name)
         );
         env.delete(&name);
-        let broker0 = cpu_of(env.broker.pid());
-        let mut args = env.args("consume", topic, records);
-        args.extend([
-            "--file".into(),
-            raw_file.display().to_string(),
-            "--name".into(),
-            format!("raw{round}"),
-        ]);
-        if chain {
-            args.push("--chain".into());
+        let w = std::fs::read(&wasm_file).unwrap();
+        let raw_side = |batch: bool| {
+            let broker0 = cpu_of(env.broker.pid());
+            let mut args = env.args("consume", topic, records);
+            let group = if batch { "rawb" } else { "raw" };
+            args.extend([
+                "--file".into(),
+                raw_file.display().to_string(),
+                "--name".into(),
+                format!("{group}{round}"),
+            ]);
+            if chain {
+                args.push("--chain".into());
+            }
+            if batch {
+                args.push("--batch".into());
+            }
+            let out = env.raw(&args);
+            let raw = Side::from_raw(&out, (cpu_of(env.broker.pid()) - broker0).as_secs_f64());
+            // Both wrote the same file.
+            let r = std::fs::read(&raw_file).unwrap();
+            assert!(
+                w == r,
+                "round {round}: the two files differ ({} vs {} bytes, raw batch {batch})",
+                w.len(),
+                r.len()
+            );
+            let _ = std::fs::remove_file(&raw_file);
+            raw
+        };
+        let raw = raw_side(false);
+        if raw_batch {
+            batch_results.push((wasm, raw_side(true)));
         }
-        let out = env.raw(&args);
-        let raw = Side::from_raw(&out, (cpu_of(env.broker.pid()) - broker0).as_secs_f64());
-        // Both wrote the same file.
-        let (w, r) = (
-            std::fs::read(&wasm_file).unwrap(),
-            std::fs::read(&raw_file).unwrap(),
-        );
-        assert!(
-            w == r,
-            "round {round}: the two files differ ({} vs {} bytes)",
-            w.len(),
-            r.len()
-        );
         assert_eq!(w.iter().filter(|b| **b == b'\n').count() as u64, records);
         if round == 0 && chain {
             let line = String::from_utf8_lossy(&w[..w.iter().position(|b| *b == b'\n').unwrap()])
@@ -354,21 +371,26 @@ fn sink_rounds(
             println!("first line of the chain's output: {line}");
         }
         let _ = std::fs::remove_file(&wasm_file);
-        let _ = std::fs::remove_file(&raw_file);
         results.push((wasm, raw));
     }
-    results
+    (results, batch_results)
 }
 
 /// Kafka → FileStreamSink vs a raw consumer writing the same file.
 pub fn sink(records: u64, rounds: u32) {
     let env = Env::start();
     preload(&env, "data", records, false);
-    let results = sink_rounds(&env, "data", records, rounds, false);
+    let (results, batch_results) = sink_rounds(&env, "data", records, rounds, false, true);
     report(
         "Kafka → FileStreamSink (ByteArrayConverter) vs a raw rdkafka consumer writing the same file",
         records,
         &results,
+        false,
+    );
+    report(
+        "The same, the raw consumer reading with librdkafka's batch call as sink tasks do",
+        records,
+        &batch_results,
         false,
     );
 }
@@ -378,7 +400,7 @@ pub fn sink(records: u64, rounds: u32) {
 pub fn chain(records: u64, rounds: u32) {
     let env = Env::start();
     preload(&env, "json", records, true);
-    let results = sink_rounds(&env, "json", records, rounds, true);
+    let (results, _) = sink_rounds(&env, "json", records, rounds, true, false);
     report(
         "Kafka → JsonConverter + MaskField, InsertField, ReplaceField → FileStreamSink vs the same chain as native Rust",
         records,

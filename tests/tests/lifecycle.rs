@@ -417,3 +417,76 @@ fn a_config_provider_plugin_resolves_from_its_directory_only() {
     let log = std::fs::read_to_string(worker_log(dir.path())).unwrap();
     assert!(!log.contains(secret), "secret logged:\n{log}");
 }
+
+/// Two sink tasks in one group: the partitions move between them (the
+/// second task's join revokes and reassigns), and every record is written,
+/// those produced once the group is settled exactly once and in their
+/// partition's order (the tasks read each partition through a queue it is
+/// forwarded to after every assignment).
+#[test]
+fn two_sink_tasks_share_the_partitions_across_a_rebalance() {
+    let broker = Broker::start();
+    broker.create_topic("shared", 2);
+    let wave = |name: &str| -> Vec<String> {
+        let mut all = Vec::new();
+        for partition in 0..2 {
+            let values: Vec<String> = (0..200)
+                .map(|i| format!("{name}-p{partition}-{i:03}"))
+                .collect();
+            let records: Vec<RawRecord> = values
+                .iter()
+                .map(|v| RawRecord {
+                    key: None,
+                    value: Some(v.clone().into_bytes()),
+                    headers: Vec::new(),
+                    timestamp: None,
+                })
+                .collect();
+            broker.produce_raw("shared", partition, &records);
+            all.extend(values);
+        }
+        all.sort();
+        all
+    };
+    let first = wave("a");
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let props = worker_properties(dir.path(), &broker, port, "");
+    let output = dir.path().join("out.txt");
+    let worker = Worker::start(dir.path(), &props, &[], port);
+    let config = json!({"connector.class": "FileStreamSink", "file": output.display().to_string(), "topics": "shared", "tasks.max": "2"});
+    let (status, body) = worker
+        .request("PUT", "/connectors/two/config", Some(&config.to_string()))
+        .unwrap();
+    assert_eq!(status, 201, "{body}");
+    wait_for(LONG, "every record of the first wave", || {
+        let mut seen = lines(&output);
+        seen.sort();
+        seen.dedup();
+        (seen == first).then_some(())
+    });
+    worker.wait_state("two", "RUNNING", 2);
+    // Let the group settle (tansu's joins take ~1 s with the test settings).
+    std::thread::sleep(Duration::from_secs(3));
+    let before = lines(&output).len();
+    let second = wave("b");
+    wait_for(LONG, "every record of the second wave", || {
+        let mut seen: Vec<String> = lines(&output)[before..]
+            .iter()
+            .filter(|l| l.starts_with("b-"))
+            .cloned()
+            .collect();
+        seen.sort();
+        (seen == second).then_some(())
+    });
+    for partition in 0..2 {
+        let prefix = format!("b-p{partition}-");
+        let order: Vec<String> = lines(&output)
+            .into_iter()
+            .filter(|l| l.starts_with(&prefix))
+            .collect();
+        let mut sorted = order.clone();
+        sorted.sort();
+        assert_eq!(order, sorted, "partition {partition} in order");
+    }
+}

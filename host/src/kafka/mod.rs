@@ -1,6 +1,7 @@
 //! Kafka clients for tasks (rdkafka), built from the worker's `producer.*`
 //! and `consumer.*` settings with the defaults Apache Kafka Connect uses.
 
+pub mod batch;
 pub mod embedded;
 pub mod topics;
 

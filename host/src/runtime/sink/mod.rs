@@ -6,24 +6,25 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use futures_util::{Stream, StreamExt};
 use rdkafka::consumer::{
-    BaseConsumer, CommitMode, Consumer, ConsumerContext, MessageStream, Rebalance, StreamConsumer,
+    BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer,
 };
-use rdkafka::error::KafkaResult;
-use rdkafka::message::{BorrowedMessage, Headers};
+use rdkafka::message::Headers;
 use rdkafka::{ClientContext, Message, Offset, Timestamp, TopicPartitionList};
-use tokio::time::{Instant, sleep_until};
+use tokio::time::Instant;
 use wasm_connect_sdk::layout::{HEADER_SIZE, HeaderDesc, NONE, Node, RecordDesc, TimestampType};
 use wasm_connect_sdk::{Batch, BatchError};
 
 mod headers;
+mod intake;
 mod renew;
 
+use self::intake::{Intake, Intaken};
 use super::dlq::SinkDlq;
 use super::pipeline::{self, Chain, ErrorHandler, Originals};
 use super::renew::Renewal;
 use super::{Control, ConverterHandles, PauseReport, TaskContext, TaskError, TopicsSeen};
+use crate::kafka::batch::Unforwarded;
 use crate::plugin::Sandbox;
 use crate::plugin::bindings::wasm_connect::plugin::types as wit;
 use crate::plugin::sandbox::{PreparedBatch, SinkTaskHandle};
@@ -44,6 +45,8 @@ type Assignment = (bool, Vec<(String, i32)>);
 #[derive(Default)]
 struct RebalanceLog {
     events: Mutex<Vec<Assignment>>,
+    /// Assigned partitions for the intake to forward to its batch queue.
+    unforwarded: Arc<Unforwarded>,
 }
 
 impl RebalanceLog {
@@ -86,6 +89,7 @@ impl ConsumerContext for SinkContext {
             .iter()
             .map(|e| (e.topic().to_owned(), e.partition()))
             .collect();
+        self.log.unforwarded.note(rebalance);
         match self.log.events.lock() {
             Ok(mut e) => e.push((assigned, partitions)),
             Err(p) => p.into_inner().push((assigned, partitions)),
@@ -173,9 +177,7 @@ pub(crate) async fn run(
     ctx.metrics.started();
     tracing::info!(topics = ?ctx.connector.topics, regex = ?ctx.connector.topics_regex, read_headers, "Sink task started");
 
-    // One stream for the task's life: a `recv()` per message would register
-    // and drop a waker each time.
-    let mut messages = consumer.stream();
+    let mut intake = Intake::new(&consumer, &log, read_headers, max_records)?;
     let mut offsets = Offsets::default();
     let mut next_commit = Instant::now() + ctx.shared.flush_interval;
     let mut pause = PauseReport::default();
@@ -212,15 +214,7 @@ pub(crate) async fn run(
             if super::is_paused(stop) {
                 pause.pause(ctx);
                 pause_assignment(&consumer, true);
-                tokio::select! {
-                    m = messages.next(), if !subscribed.is_empty() => {
-                        if let Some(Ok(msg)) = m {
-                            rewind(&consumer, &msg, &mut rewound);
-                        }
-                    }
-                    _ = sleep_until(wake) => {}
-                    _ = super::changed(stop) => {}
-                }
+                intake.paused(&consumer, wake, !subscribed.is_empty(), stop, &mut rewound).await?;
                 continue;
             }
             if pause.resume(ctx) {
@@ -228,36 +222,9 @@ pub(crate) async fn run(
                 rewound.clear();
             }
 
-            // Wait for a first record (or the next timer), then take what is
+            // Wait for records (or the next timer), then take what is
             // already buffered, up to max.poll.records.
-            let first = tokio::select! {
-                m = messages.next(), if !subscribed.is_empty() => m,
-                _ = sleep_until(wake) => None,
-                _ = super::stopped(stop) => None,
-            };
-            let Some(first) = first else { continue };
-            let mut raw = Batch::new();
-            // Next offset per (topic index in `raw`, partition): a few
-            // entries a batch, nothing allocated per message.
-            let mut consumed: Vec<(u32, i32, i64)> = Vec::new();
-            let mut next = Some(first);
-            while let Some(m) = next.take() {
-                match m {
-                    Ok(msg) => {
-                        let topic = append(&mut raw, &msg, read_headers).map_err(|e| TaskError::Other(e.to_string()))?;
-                        let (partition, next_offset) = (msg.partition(), msg.offset() + 1);
-                        match consumed.iter_mut().find(|(t, p, _)| *t == topic && *p == partition) {
-                            Some(slot) => slot.2 = next_offset,
-                            None => consumed.push((topic, partition, next_offset)),
-                        }
-                    }
-                    Err(e) => tracing::warn!("Consumer error: {e}"),
-                }
-                if raw.len() >= max_records {
-                    break;
-                }
-                next = buffered(&mut messages);
-            }
+            let Intaken { mut raw, consumed } = intake.next(wake, !subscribed.is_empty(), stop).await?;
             if raw.is_empty() {
                 continue;
             }
@@ -369,7 +336,7 @@ fn pause_assignment(consumer: &SinkConsumer, pause: bool) {
 /// pause): seek its partition back to it so it is read again on resume.
 /// Later records of the same partition were fetched after it and are
 /// dropped by the seek.
-fn rewind(consumer: &SinkConsumer, msg: &BorrowedMessage<'_>, rewound: &mut Vec<(String, i32)>) {
+fn rewind(consumer: &SinkConsumer, msg: &impl Message, rewound: &mut Vec<(String, i32)>) {
     let tp = (msg.topic().to_owned(), msg.partition());
     tracing::debug!(
         topic = msg.topic(),
@@ -435,26 +402,10 @@ async fn matching_topics(consumer: &Arc<SinkConsumer>, re: &regex::Regex) -> Vec
     }
 }
 
-/// The next message if one is already waiting in the consumer's queue;
-/// never waits (a batch takes what is there, as Apache's `poll` does).
-fn buffered<'a>(
-    messages: &mut MessageStream<'a, SinkContext>,
-) -> Option<KafkaResult<BorrowedMessage<'a>>> {
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    match std::pin::Pin::new(messages).poll_next(&mut cx) {
-        std::task::Poll::Ready(m) => m,
-        std::task::Poll::Pending => None,
-    }
-}
-
 /// Append a consumed message to a raw batch: key and value as bytes
 /// nodes, headers (if `read_headers`) as bytes, no schemas. Returns the
 /// index of its topic in the batch's topic table.
-fn append(
-    batch: &mut Batch,
-    msg: &BorrowedMessage<'_>,
-    read_headers: bool,
-) -> Result<u32, BatchError> {
+fn append(batch: &mut Batch, msg: &impl Message, read_headers: bool) -> Result<u32, BatchError> {
     let topic = batch.intern_topic(msg.topic())?;
     let mut desc = RecordDesc {
         topic,

@@ -1,0 +1,234 @@
+//! Where a sink task's records come from, a batch at a time.
+//!
+//! Two queues: rdkafka's consumer queue, served by its `poll` (rebalances,
+//! errors, commit results, and records fetched before their partition was
+//! forwarded), and the task's [`BatchQueue`], which gets every assigned
+//! partition's records once forwarded and is read up to
+//! `max.poll.records` per librdkafka call (see `kafka::batch` for why).
+//! A partition's records reach the consumer queue only until it is
+//! forwarded, so emptying the consumer queue after the last forward and
+//! before taking from the batch queue keeps each partition in order.
+
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::Duration;
+
+use futures_util::{Stream, StreamExt};
+use rdkafka::Message;
+use rdkafka::consumer::MessageStream;
+use rdkafka::error::KafkaResult;
+use rdkafka::message::BorrowedMessage;
+use tokio::sync::Notify;
+use tokio::time::{Instant, sleep_until};
+use wasm_connect_sdk::Batch;
+
+use super::{RebalanceLog, SinkConsumer, SinkContext, append, rewind};
+use crate::kafka::batch::{BatchQueue, Unforwarded};
+use crate::runtime::{Control, TaskError};
+
+/// The batch queue of a sink task's consumer.
+type SinkQueue = BatchQueue<SinkContext, SinkConsumer>;
+
+/// Records read in one turn.
+#[derive(Default)]
+pub(super) struct Intaken {
+    /// The records, as consumed (bytes, no schemas).
+    pub raw: Batch,
+    /// Next offset per (topic index in `raw`, partition): a few entries a
+    /// batch, nothing allocated per message.
+    pub consumed: Vec<(u32, i32, i64)>,
+}
+
+impl Intaken {
+    fn add<M: Message>(&mut self, m: KafkaResult<M>, read_headers: bool) -> Result<(), TaskError> {
+        match m {
+            Ok(msg) => {
+                let topic = append(&mut self.raw, &msg, read_headers)
+                    .map_err(|e| TaskError::Other(e.to_string()))?;
+                let (partition, next_offset) = (msg.partition(), msg.offset() + 1);
+                match self
+                    .consumed
+                    .iter_mut()
+                    .find(|(t, p, _)| *t == topic && *p == partition)
+                {
+                    Some(slot) => slot.2 = next_offset,
+                    None => self.consumed.push((topic, partition, next_offset)),
+                }
+            }
+            Err(e) => tracing::warn!("Consumer error: {e}"),
+        }
+        Ok(())
+    }
+}
+
+/// A waker that only notes that it was woken: rdkafka's stream wakes the
+/// polling task after consuming a non-message event (a commit result, a
+/// rebalance), which tells "served an event, maybe more behind it" apart
+/// from "empty".
+#[derive(Default)]
+struct Woken(std::sync::atomic::AtomicBool);
+
+impl Wake for Woken {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// A sink task's two queues.
+pub(super) struct Intake<'c> {
+    messages: MessageStream<'c, SinkContext>,
+    queue: SinkQueue,
+    /// Notified by librdkafka when the batch queue gets a message.
+    ready: Arc<Notify>,
+    unforwarded: Arc<Unforwarded>,
+    read_headers: bool,
+    max_records: usize,
+    /// The waker `buffered` polls the consumer queue with, and its flag.
+    woken: Arc<Woken>,
+    waker: Waker,
+}
+
+impl<'c> Intake<'c> {
+    pub(super) fn new(
+        consumer: &'c Arc<SinkConsumer>,
+        log: &RebalanceLog,
+        read_headers: bool,
+        max_records: usize,
+    ) -> Result<Self, TaskError> {
+        let woken = Arc::new(Woken::default());
+        let ready = Arc::new(Notify::new());
+        let notify = ready.clone();
+        let queue = BatchQueue::new(consumer.clone(), move || notify.notify_one())
+            .map_err(|e| TaskError::Other(e.to_string()))?;
+        Ok(Self {
+            // One stream for the task's life: a `recv()` per message would
+            // register and drop a waker each time.
+            messages: consumer.stream(),
+            queue,
+            ready,
+            unforwarded: log.unforwarded.clone(),
+            read_headers,
+            max_records,
+            waker: Waker::from(woken.clone()),
+            woken,
+        })
+    }
+
+    /// Wait (until `wake`, a stop, or records) and read a batch of up to
+    /// `max.poll.records` records; the batch is empty when nothing came.
+    pub(super) async fn next(
+        &mut self,
+        wake: Instant,
+        subscribed: bool,
+        stop: &mut Control,
+    ) -> Result<Intaken, TaskError> {
+        let mut got = Intaken::default();
+        self.fill(&mut got)?;
+        if !got.raw.is_empty() {
+            return Ok(got);
+        }
+        let first = tokio::select! {
+            m = self.messages.next(), if subscribed => m,
+            _ = self.ready.notified() => None,
+            _ = sleep_until(wake) => None,
+            _ = crate::runtime::stopped(stop) => None,
+        };
+        if let Some(m) = first {
+            got.add(m, self.read_headers)?;
+        }
+        self.fill(&mut got)?;
+        Ok(got)
+    }
+
+    /// While paused: wait (until `wake`, a change of state, or records)
+    /// and seek back every partition whose records arrive (one assigned
+    /// during the pause; see [`rewind`]).
+    pub(super) async fn paused(
+        &mut self,
+        consumer: &SinkConsumer,
+        wake: Instant,
+        subscribed: bool,
+        stop: &mut Control,
+        rewound: &mut Vec<(String, i32)>,
+    ) -> Result<(), TaskError> {
+        tokio::select! {
+            m = self.messages.next(), if subscribed => {
+                if let Some(Ok(msg)) = m {
+                    rewind(consumer, &msg, rewound);
+                }
+            }
+            _ = self.ready.notified() => {}
+            _ = sleep_until(wake) => {}
+            _ = crate::runtime::changed(stop) => {}
+        }
+        self.forward_assigned();
+        let taken = self
+            .queue
+            .take(self.max_records, Duration::ZERO)
+            .map_err(|e| TaskError::Other(e.to_string()))?;
+        for msg in taken.iter().flatten() {
+            rewind(consumer, &msg, rewound);
+        }
+        Ok(())
+    }
+
+    /// Read what is waiting, up to `max.poll.records`, without waiting:
+    /// the consumer queue until it is empty after the last forward, then
+    /// the batch queue.
+    fn fill(&mut self, got: &mut Intaken) -> Result<(), TaskError> {
+        loop {
+            while got.raw.len() < self.max_records {
+                match buffered(&mut self.messages, &self.woken, &self.waker) {
+                    Some(m) => got.add(m, self.read_headers)?,
+                    None => break,
+                }
+            }
+            if got.raw.len() >= self.max_records {
+                return Ok(());
+            }
+            // Forwarded just now: what reached the consumer queue before
+            // the forward must be read first.
+            if !self.forward_assigned() {
+                break;
+            }
+        }
+        let taken = self
+            .queue
+            .take(self.max_records - got.raw.len(), Duration::ZERO)
+            .map_err(|e| TaskError::Other(e.to_string()))?;
+        for m in taken.iter() {
+            got.add(m, self.read_headers)?;
+        }
+        Ok(())
+    }
+
+    /// Forward the partitions assigned since the last call to the batch
+    /// queue; returns whether there were any.
+    fn forward_assigned(&mut self) -> bool {
+        self.queue.forward_pending(&self.unforwarded, |e| {
+            tracing::warn!("Reading a partition one record at a time: {e}")
+        })
+    }
+}
+
+/// The next message if one is already waiting in the consumer queue; never
+/// waits (a batch takes what is there, as Apache's `poll` does). Goes on
+/// past non-message events (commit results, rebalances) that rdkafka
+/// serves on the way.
+fn buffered<'a>(
+    messages: &mut MessageStream<'a, SinkContext>,
+    woken: &Woken,
+    waker: &Waker,
+) -> Option<KafkaResult<BorrowedMessage<'a>>> {
+    let mut cx = Context::from_waker(waker);
+    loop {
+        match std::pin::Pin::new(&mut *messages).poll_next(&mut cx) {
+            Poll::Ready(m) => return m,
+            Poll::Pending if woken.0.swap(false, std::sync::atomic::Ordering::Relaxed) => {}
+            Poll::Pending => return None,
+        }
+    }
+}

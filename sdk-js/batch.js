@@ -242,7 +242,11 @@ export class Batch {
    * empty string keeps the record's topic). */
   setTopics(topics) {
     const w = this.recs.words();
-    // Consecutive records often name the same topic: compared first.
+    if (this.topicIx === null) this.topicIx = new Map(this.topics.map((t, i) => [t, i]));
+    const ix = this.topicIx;
+    // Consecutive records often name the same topic: compared first. A
+    // call costs about a microsecond in the interpreter: a known topic is
+    // looked up here, only a new one interned by a call.
     let last = null, lastIx = -1;
     const rw = RW;
     for (let i = 0, q = 0, n = topics.length; i < n; i++, q += rw) {
@@ -251,7 +255,8 @@ export class Batch {
         if (t === null || t === undefined || t === '') {
           lastIx = -1;
         } else if (typeof t === 'string') {
-          lastIx = this.internTopic(t);
+          lastIx = ix.get(t);
+          if (lastIx === undefined) lastIx = this.internTopic(t);
         } else {
           throw new DataError(`a topic is a non-empty string, not ${kindOf(t)}`, i);
         }
@@ -288,6 +293,10 @@ export class Batch {
     // What each distinct value gave, by its bytes (TextCache's byte
     // strings): its text, or its topic index (-1: keep the record's topic).
     const seen = new Map();
+    // The same, as arrays indexed from `slots` (0: empty).
+    const slots = new Int32Array(1024);
+    const seenBytes = [null], seenLen = [-1], seenGave = [null];
+    const data = this.data.bytes;
     let bytes = null;
     // Module constants as locals: cheaper to read in the interpreter.
     const rw = RW, hw = HW;
@@ -318,13 +327,26 @@ export class Batch {
         lastL = vl;
         if (kind === K_STRING || (text && kind === K_BYTES)) {
           lastS = vs;
-          if (bytes === null) bytes = texts.byteString();
-          const b = bytes.substring(vs, vs + vl);
-          last = seen.get(b);
-          if (last === undefined) {
-            const t = texts.decode(vs, vl, kind === K_STRING);
-            last = !topics ? t : t === null || t === '' ? -1 : this.internTopic(t);
-            seen.set(b, last);
+          // The values seen so far, by a hash of length, first and last
+          // byte: a hit is checked by one comparison in the engine. (A
+          // string key for a Map costs more: the engine interns it.)
+          const slot = (vl * 31 + data[vs] * 7 + data[vs + vl - 1]) & 1023;
+          const c = slots[slot];
+          if (c !== 0 && seenLen[c] === vl && bytes.startsWith(seenBytes[c], vs)) {
+            last = seenGave[c];
+          } else {
+            if (bytes === null) bytes = texts.byteString();
+            const b = bytes.substring(vs, vs + vl);
+            last = seen.get(b);
+            if (last === undefined) {
+              const t = texts.decode(vs, vl, kind === K_STRING);
+              last = !topics ? t : t === null || t === '' ? -1 : this.internTopic(t);
+              seen.set(b, last);
+            }
+            slots[slot] = seenBytes.length;
+            seenBytes.push(b);
+            seenLen.push(vl);
+            seenGave.push(last);
           }
         } else if (text) {
           last = topics ? -1 : null;

@@ -184,3 +184,12 @@ test('set field across schemas, null values and schemaless records', () => {
     ['****', null, '-', null, '****', '****']);
   assert.deepEqual([...s].map((r) => (r.value === null || r.value.id === undefined ? r.value && '-' : r.value.id)), [1, null, 2, 3, '-', 4]);
 });
+
+test('values alike in length, first and last byte are told apart', () => {
+  // 'ab' and 'abC' also share a hash slot (2*31 + 97*7 + 98 = 3*31 + 97*7 + 67).
+  const route = (i) => ['axz', 'ayz', 'axz', 'ayz', 'az', 'axxz', 'ab', 'abC'][i % 8];
+  const b = throughWit(customers(16, { route }));
+  assert.deepEqual(b.headerValues('route'), Array.from({ length: 16 }, (_, i) => route(i)));
+  b.setTopicsFromHeader('route');
+  assert.deepEqual([...b].map((r) => r.topic), Array.from({ length: 16 }, (_, i) => route(i)));
+});

@@ -1,6 +1,6 @@
 // Build a plugin component with componentize-js (from npm):
 //
-//   node build.mjs <entry.js> <world> <out.wasm> [--wit <dir>] [--weval <weval binary>]
+//   node build.mjs <entry.js> <world> <out.wasm> [--wit <dir>]
 //
 // <world> is one of the worlds of wit/plugin.wit (transform-plugin,
 // sink-plugin, source-plugin, converter-plugin, config-provider-plugin,
@@ -21,12 +21,11 @@
 //
 // componentize-js always pre-initializes: the JavaScript engine is snapshot
 // (Wizer) after the plugin's top-level code ran, so an instance starts in
-// about a millisecond (BENCHMARKS.md). With `--weval <binary>` it instead
-// uses its ahead-of-time mode (enableAot): weval snapshots the engine and
-// compiles its interpreter's inline caches ahead of time. componentize-js
-// would download weval from GitHub at build time; the same weval is on
-// crates.io (`cargo install weval --version 0.5.0 --locked`, the version
-// componentize-js 0.23.0 pins), so the binary is given instead.
+// about a millisecond (BENCHMARKS.md). Its ahead-of-time option (enableAot,
+// weval) is not offered: the npm package of weval downloads it from GitHub
+// while building, which the CI machines cannot reach, and a weval from
+// crates.io (passed as wevalBin) made MaskRoute 10% slower, not faster, with
+// the helper's loops (BENCHMARKS.md, "JavaScript after the helper's rework").
 
 import { componentize } from '@bytecodealliance/componentize-js';
 import {
@@ -45,15 +44,9 @@ const option = (name) => {
   return value;
 };
 const witArg = option('--wit');
-const weval = option('--weval');
 const [entry, world, out] = args;
 if (!entry || !world || !out) {
-  console.error('usage: node build.mjs <entry.js> <world> <out.wasm> [--wit <dir>] [--weval <weval binary>]');
-  process.exit(2);
-}
-if (weval !== null && !existsSync(weval)) {
-  // componentize-js would fall back to downloading it from GitHub.
-  console.error(`--weval ${weval}: no such file (cargo install weval --version 0.5.0 --locked)`);
+  console.error('usage: node build.mjs <entry.js> <world> <out.wasm> [--wit <dir>]');
   process.exit(2);
 }
 const wit = resolve(witArg ?? ['wit', join(here, '..', 'wit')].find((d) => existsSync(join(d, 'plugin.wit'))) ?? 'wit');
@@ -113,10 +106,9 @@ world ${world} {
     worldName: world,
     // Plugins are given no HTTP: without this the component imports wasi:http.
     disableFeatures: ['http', 'fetch-event'],
-    ...(weval === null ? {} : { enableAot: true, wevalBin: resolve(weval) }),
   });
   writeFileSync(out, component);
-  console.log(`${out}: ${component.length} bytes, ${world} of contract ${contract}, built in ${Date.now() - started} ms${weval === null ? '' : ' (weval)'}`);
+  console.log(`${out}: ${component.length} bytes, ${world} of contract ${contract}, built in ${Date.now() - started} ms`);
 } finally {
   rmSync(stage, { recursive: true, force: true });
 }

@@ -232,86 +232,136 @@ export class Batch {
 
   /** The value of the last header called `key` of each record (null when
    * it has none). With `text`, a bytes value is decoded as UTF-8 and a value
-   * that is not text is null. */
+   * that is not text is null. Equal text values are decoded once and give
+   * the same string. */
   headerValues(key, { text = false } = {}) {
-    const kb = encoder.encode(key);
-    const kl = kb.length;
-    const n = this.length;
-    const r = this.recs.words();
-    const h = this.hdrs.words();
-    const hb = this.hdrs.bytes;
-    const data = this.data.bytes;
-    const found = new Int32Array(n).fill(-1);
-    let hits = 0;
-    let allText = true;
-    for (let i = 0; i < n; i++) {
-      const start = r[i * RW + 7], end = start + r[i * RW + 8];
-      for (let j = start; j < end; j++) {
-        if (h[j * HW + 1] !== kl) continue;
-        const ks = h[j * HW];
-        let same = true;
-        for (let k = 0; k < kl; k++) {
-          if (data[ks + k] !== kb[k]) {
-            same = false;
-            break;
-          }
-        }
-        if (same) found[i] = j;
-      }
-      if (found[i] >= 0) {
-        hits++;
-        if (hb[found[i] * HEADER_SIZE + 16] !== K_STRING) allText = false;
-      }
-    }
-    const out = new Array(n).fill(null);
-    if (hits === 0) return out;
-    if (allText) {
-      // Every value is text: copy them into one buffer and decode once.
-      let size = 0;
-      for (let i = 0; i < n; i++) if (found[i] >= 0) size += h[found[i] * HW + 5] + 1;
-      const joined = new Uint8Array(size);
-      let at = 0;
-      for (let i = 0; i < n; i++) {
-        const j = found[i];
-        if (j < 0) continue;
-        const vs = h[j * HW + 6], vl = h[j * HW + 5];
-        joined.set(data.subarray(vs, vs + vl), at);
-        at += vl + 1; // the byte after each value stays 0: the separator
-      }
-      const texts = decoder.decode(joined.subarray(0, size - 1)).split('\0');
-      if (texts.length === hits) {
-        let t = 0;
-        for (let i = 0; i < n; i++) if (found[i] >= 0) out[i] = texts[t++];
-        return out;
-      }
-    }
-    for (let i = 0; i < n; i++) {
-      if (found[i] < 0) continue;
-      let v = this.headerValue(found[i]);
-      if (text && v instanceof Uint8Array) {
-        try {
-          v = decoder.decode(v);
-        } catch {
-          v = null;
-        }
-      } else if (text && typeof v !== 'string') {
-        v = null;
-      }
-      out[i] = v;
-    }
-    return out;
+    return this.scanHeader(key, text, false);
   }
 
   /** Set each record's topic from `topics` (one per record; null or an
    * empty string keeps the record's topic). */
   setTopics(topics) {
     const w = this.recs.words();
-    for (let i = 0; i < topics.length; i++) {
+    if (this.topicIx === null) this.topicIx = new Map(this.topics.map((t, i) => [t, i]));
+    const ix = this.topicIx;
+    // Consecutive records often name the same topic: compared first. A
+    // call costs about a microsecond in the interpreter: a known topic is
+    // looked up here, only a new one interned by a call.
+    let last = null, lastIx = -1;
+    const rw = RW;
+    for (let i = 0, q = 0, n = topics.length; i < n; i++, q += rw) {
       const t = topics[i];
-      if (t === null || t === undefined || t === '') continue;
-      if (typeof t !== 'string' || t === '') throw new DataError(`a topic is a non-empty string, not ${kindOf(t)}`, i);
-      w[i * RW] = this.internTopic(t);
+      if (t !== last) {
+        if (t === null || t === undefined || t === '') {
+          lastIx = -1;
+        } else if (typeof t === 'string') {
+          lastIx = ix.get(t);
+          if (lastIx === undefined) lastIx = this.internTopic(t);
+        } else {
+          throw new DataError(`a topic is a non-empty string, not ${kindOf(t)}`, i);
+        }
+        last = t;
+      }
+      if (lastIx >= 0) w[q] = lastIx;
     }
+  }
+
+  /** Set each record's topic from the value of its last header called
+   * `key`: what `setTopics(headerValues(key, { text: true }))` does, without
+   * a string per record. A text value (UTF-8 bytes too) becomes the topic;
+   * a record without the header, or whose value is null, empty or not
+   * text, keeps its topic. Each distinct value is decoded once a batch. */
+  setTopicsFromHeader(key) {
+    this.scanHeader(key, true, true);
+  }
+
+  /** The last header called `key` of each record: its value (as
+   * `headerValues` gives it) into the returned array, or with `topics` its
+   * text as the record's topic. One loop for both, kept short for the
+   * interpreter: a value is looked at only when its byte range differs
+   * from the previous record's (batch builders may share equal values),
+   * and then by its bytes, decoded once a distinct value. */
+  scanHeader(key, text, topics) {
+    const n = this.length;
+    const out = topics ? null : new Array(n).fill(null);
+    const texts = new TextCache(this);
+    const find = new HeaderFinder(this, key, texts);
+    const r = this.recs.words();
+    const h = this.hdrs.words();
+    const kl = find.keyLength;
+    const keyBytes = find.key;
+    // What each distinct value gave, by its bytes (TextCache's byte
+    // strings): its text, or its topic index (-1: keep the record's topic).
+    const seen = new Map();
+    // The same, as arrays indexed from `slots` (0: empty).
+    const slots = new Int32Array(1024);
+    const seenBytes = [null], seenLen = [-1], seenGave = [null];
+    const data = this.data.bytes;
+    let bytes = null;
+    // Module constants as locals: cheaper to read in the interpreter.
+    const rw = RW, hw = HW;
+    let ks = -1;
+    // The last value's byte range (start -1: not a range, never equal)
+    // and what it gave: a value, or a topic index.
+    let lastS = -1, lastL = -1, last = null;
+    for (let q = 0, i = 0, end = n * rw; q < end; q += rw, i++) {
+      // The fast path (see HeaderFinder): the record's last header has the
+      // key start and length of the last match.
+      const count = r[q + 8];
+      if (count === 0) continue;
+      let hq = (r[q + 7] + count - 1) * hw;
+      if (h[hq] !== ks || h[hq + 1] !== kl) {
+        // A call costs more than all the rest here: the record's last
+        // header is compared inline (in the engine), the others in `last`.
+        if (bytes === null) bytes = texts.byteString();
+        if (h[hq + 1] !== kl || !bytes.startsWith(keyBytes, h[hq])) {
+          hq = find.last(r[q + 7], count - 1);
+          if (hq < 0) continue;
+        }
+        ks = h[hq];
+      }
+      const vs = h[hq + 6], vl = h[hq + 5];
+      if (vs !== lastS || vl !== lastL) {
+        const kind = h[hq + 4] & 0xff;
+        lastS = -1;
+        lastL = vl;
+        if (kind === K_STRING || (text && kind === K_BYTES)) {
+          lastS = vs;
+          // The values seen so far, by a hash of length, first and last
+          // byte: a hit is checked by one comparison in the engine. (A
+          // string key for a Map costs more: the engine interns it.)
+          const slot = (vl * 31 + data[vs] * 7 + data[vs + vl - 1]) & 1023;
+          const c = slots[slot];
+          if (c !== 0 && seenLen[c] === vl && bytes.startsWith(seenBytes[c], vs)) {
+            last = seenGave[c];
+          } else {
+            if (bytes === null) bytes = texts.byteString();
+            const b = bytes.substring(vs, vs + vl);
+            last = seen.get(b);
+            if (last === undefined) {
+              const t = texts.decode(vs, vl, kind === K_STRING);
+              last = !topics ? t : t === null || t === '' ? -1 : this.internTopic(t);
+              seen.set(b, last);
+            }
+            slots[slot] = seenBytes.length;
+            seenBytes.push(b);
+            seenLen.push(vl);
+            seenGave.push(last);
+          }
+        } else if (text) {
+          last = topics ? -1 : null;
+        } else {
+          // A fresh value for each record (bytes are mutable): not cached.
+          last = this.headerValue(hq / hw);
+        }
+      }
+      if (topics) {
+        if (last >= 0) r[q] = last;
+      } else {
+        out[i] = last;
+      }
+    }
+    return out;
   }
 
   /** Set field `name` of every record's value to `value`: a field of a
@@ -324,61 +374,66 @@ export class Batch {
     const n = this.length;
     const plans = new Map();
     let schemaless = null;
-    const rb = this.recs.bytes;
     const r = this.recs.words();
-    // The interpreter pays for every property read: the plan of the last
-    // schema seen and the node arrays are kept in locals (a batch rarely
-    // mixes schemas). Encoding the new value may grow the node arena, so
-    // the arrays are taken again after each encoding.
+    // The interpreter pays for every operation: records whose value has
+    // the last struct schema seen take a short path with the plan and the
+    // node arrays in locals (a batch rarely mixes schemas). Encoding the
+    // new value may grow the node arena, so the arrays are taken again
+    // after each encoding.
     let lastSchema = -1;
     let pos = 0;
     let w0 = 0, w1 = 0, w2 = 0, w3 = 0;
-    let skip = true;
     let nb8 = this.nodes.bytes;
     let nw = this.nodes.words();
-    for (let i = 0; i < n; i++) {
-      const kind = rb[i * RECORD_SIZE + AT_VALUE];
-      // The value node's `b` (first child) is a u64; node counts fit u32.
-      const first = r[i * RW + 20];
+    // Module constants as locals: cheaper to read in the interpreter.
+    const NW = NODE_SIZE >> 2, rw = RW, kStruct = K_STRUCT, kNull = K_NULL;
+    for (let q = 0, i = 0, end = n * rw; q < end; q += rw, i++) {
+      // Word 18 is the value node's kind and three zero bytes; word 20 the
+      // low half of its first child (node counts fit u32).
+      if (r[q + 10] === lastSchema && r[q + 18] === kStruct) {
+        const w = (r[q + 20] + pos) * NW;
+        if (skipNull && nb8[w << 2] === kNull) continue;
+        nw[w] = w0;
+        nw[w + 1] = w1;
+        nw[w + 2] = w2;
+        nw[w + 3] = w3;
+        continue;
+      }
+      const kind = r[q + 18] & 0xff;
+      const first = r[q + 20];
       if (kind === K_STRUCT) {
-        const s = r[i * RW + 10];
-        if (s !== lastSchema) {
-          let plan = plans.get(s);
-          if (plan === undefined) {
-            plan = this.fieldPlan(s, name, value, i);
-            plans.set(s, plan);
-            nb8 = this.nodes.bytes;
-            nw = this.nodes.words();
-          }
-          lastSchema = s;
-          skip = plan === null;
-          if (!skip) {
-            pos = plan[0];
-            [w0, w1, w2, w3] = plan[2];
-          }
+        const s = r[q + 10];
+        let plan = plans.get(s);
+        if (plan === undefined) {
+          plan = this.fieldPlan(s, name, value, i);
+          plans.set(s, plan);
+          nb8 = this.nodes.bytes;
+          nw = this.nodes.words();
         }
-        if (skip) continue;
-        const w = (first + pos) * (NODE_SIZE >> 2);
+        if (plan === null) continue;
+        // Only a schema with the field becomes the short path's.
+        lastSchema = s;
+        pos = plan[0];
+        [w0, w1, w2, w3] = plan[2];
+        const w = (first + pos) * NW;
         if (skipNull && nb8[w << 2] === K_NULL) continue;
         nw[w] = w0;
         nw[w + 1] = w1;
         nw[w + 2] = w2;
         nw[w + 3] = w3;
       } else if (kind === K_MAP) {
-        const entries = r[i * RW + 19];
+        const entries = r[q + 19];
         for (let e = 0; e < entries; e++) {
-          const mw = this.nodes.words();
-          const at = (first + 2 * e) * NODE_SIZE;
-          if (this.nodes.bytes[at] === K_STRING && mw[at / 4 + 1] === nb.length
-            && this.bytesEqual(mw[at / 4 + 2], nb)) {
-            const v = at + NODE_SIZE;
-            if (skipNull && this.nodes.bytes[v] === K_NULL) continue;
+          const at = (first + 2 * e) * NW;
+          if (nb8[at << 2] === K_STRING && this.bytesEqual(nw[at + 2], nw[at + 1], nb)) {
+            const v = (at + NW) << 2;
+            if (skipNull && nb8[v] === K_NULL) continue;
             if (schemaless === null) {
               schemaless = this.encode(value, null);
               nb8 = this.nodes.bytes;
               nw = this.nodes.words();
             }
-            this.nodes.bytes.set(schemaless, v);
+            nb8.set(schemaless, v);
           }
         }
       }
@@ -470,9 +525,11 @@ export class Batch {
     return this.data.bytes.subarray(start, start + len);
   }
 
-  bytesEqual(start, expected) {
+  /** Whether the `len` bytes at `start` of the data are `expected`. */
+  bytesEqual(start, len, expected) {
+    if (expected.length !== len) return false;
     const b = this.data.bytes;
-    for (let k = 0; k < expected.length; k++) if (b[start + k] !== expected[k]) return false;
+    for (let k = 0; k < len; k++) if (b[start + k] !== expected[k]) return false;
     return true;
   }
 
@@ -622,6 +679,66 @@ export class Batch {
 
   setNode(index, bytes) {
     this.nodes.bytes.set(bytes, index * NODE_SIZE);
+  }
+}
+
+/** Finds the last header called `key` of a record. Batch builders may
+ * store a key once per batch, so that all records' headers point at the
+ * same key bytes: callers check the record's last header against the key
+ * start of the last match and call `last` only when that fails, which
+ * compares bytes (in the engine, through `texts`' byte string). Every
+ * answer is exact whether keys are shared or not. */
+class HeaderFinder {
+  constructor(batch, key, texts) {
+    this.h = batch.hdrs.words();
+    this.texts = texts;
+    this.keyLength = encoder.encode(key).length;
+    this.key = byteDecoder.decode(encoder.encode(key));
+  }
+
+  /** The word index in the header descriptors of the last of the `count`
+   * headers from `first` whose key is the key, or -1. */
+  last(first, count) {
+    const h = this.h, kl = this.keyLength;
+    const bytes = this.texts.byteString();
+    for (let j = first + count - 1; j >= first; j--) {
+      const hq = j * HW;
+      if (h[hq + 1] === kl && bytes.startsWith(this.key, h[hq])) return hq;
+    }
+    return -1;
+  }
+}
+
+// Decodes each byte to one character (WHATWG windows-1252, which maps
+// every byte to a different character): equal strings, equal bytes.
+const byteDecoder = new TextDecoder('latin1');
+
+/** A batch's data as text: the whole data as a one-character-per-byte
+ * string, made once, so that byte ranges are compared and looked up as
+ * substrings of it (in the engine, not byte by byte in JavaScript), and
+ * ranges decoded as UTF-8. */
+class TextCache {
+  constructor(batch) {
+    this.batch = batch;
+    this.bytes = null;
+  }
+
+  /** The whole data, one character per byte. */
+  byteString() {
+    if (this.bytes === null) this.bytes = byteDecoder.decode(this.batch.data.view());
+    return this.bytes;
+  }
+
+  /** The `len` bytes at `start` as UTF-8 text. A string that is not UTF-8
+   * throws; bytes that are not are null. */
+  decode(start, len, isString) {
+    const raw = this.batch.slice(start, len);
+    if (isString) return decoder.decode(raw);
+    try {
+      return decoder.decode(raw);
+    } catch {
+      return null;
+    }
   }
 }
 

@@ -22,8 +22,10 @@
 // componentize-js always pre-initializes: the JavaScript engine is snapshot
 // (Wizer) after the plugin's top-level code ran, so an instance starts in
 // about a millisecond (BENCHMARKS.md). Its ahead-of-time option (enableAot,
-// weval) is not offered: it downloads weval from GitHub while building,
-// which the CI machines cannot reach, so it is untested here.
+// weval) is not offered: the npm package of weval downloads it from GitHub
+// while building, which the CI machines cannot reach, and a weval from
+// crates.io (passed as wevalBin) made MaskRoute 10% slower, not faster, with
+// the helper's loops (BENCHMARKS.md, "JavaScript after the helper's rework").
 
 import { componentize } from '@bytecodealliance/componentize-js';
 import {

@@ -7,10 +7,17 @@
 //!
 //! Build the examples first: `examples/build.sh`, then
 //! `cargo bench -p wasm-connect --bench languages`. Results and the machine
-//! they came from are in BENCHMARKS.md. `BENCH_LANGUAGES=rust` (a comma
-//! list) sets up only those languages: compiling the Python and JavaScript
-//! components takes ~10 s each, spent even when criterion's filter then
-//! skips their rows.
+//! they came from are in BENCHMARKS.md.
+//!
+//! Two knobs, to measure one language's pieces without paying for the
+//! others' compiles (a JavaScript component takes ~12 s of CPU to compile):
+//! `MASK_ROUTE_LANGUAGES=js` (a comma-separated subset of rust, python, js)
+//! measures only those languages, and `MASK_ROUTE_VARIANTS=name=path,...`
+//! adds a per-record row for each component at `path` (built from a variant
+//! of an example, e.g. with parts of `apply` removed), whose transform has
+//! the plugin name of the example in the language its name starts with
+//! (`js-empty` is `examples.js.MaskRoute`). Variants' output is not checked:
+//! a piece of `apply` does not mask or route.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -35,9 +42,9 @@ use wasm_connect_sdk::{Batch, Field, Header, Record, Schema, SchemaType, Struct,
 const RECORDS: usize = 1000;
 const LANGUAGES: [&str; 3] = ["rust", "python", "js"];
 
-/// The languages to set up: `BENCH_LANGUAGES` or all of them.
+/// The languages to set up: `MASK_ROUTE_LANGUAGES` or all of them.
 fn languages_wanted() -> Vec<&'static str> {
-    match std::env::var("BENCH_LANGUAGES") {
+    match std::env::var("MASK_ROUTE_LANGUAGES") {
         Ok(list) => LANGUAGES
             .into_iter()
             .filter(|l| list.split(',').any(|w| w.trim() == *l))
@@ -197,7 +204,30 @@ fn languages(c: &mut Criterion) {
             Value::Struct(s) => assert_eq!(s.values[2], Value::String("****".into())),
             other => panic!("{language}: {other:?}"),
         }
-        tasks.push((language, task));
+        tasks.push((language.to_owned(), task));
+    }
+    for variant in std::env::var("MASK_ROUTE_VARIANTS")
+        .unwrap_or_default()
+        .split(',')
+        .filter(|v| !v.is_empty())
+    {
+        let (name, path) = variant
+            .split_once('=')
+            .expect("MASK_ROUTE_VARIANTS is name=path,...");
+        let language = LANGUAGES
+            .into_iter()
+            .find(|l| name.starts_with(l))
+            .expect("a variant's name starts with its language");
+        let engine = Arc::new(PluginEngine::new().unwrap());
+        let catalog = rt.block_on(PluginCatalog::load(&engine, &[PathBuf::from(path)]));
+        assert!(catalog.problems().is_empty(), "{:?}", catalog.problems());
+        let plugin = catalog
+            .find(
+                KindClass::Transform,
+                &format!("examples.{language}.MaskRoute"),
+            )
+            .unwrap();
+        tasks.push((name.to_owned(), Task::new(engine, plugin, config(), &rt)));
     }
     // The same batch through a transform that returns it untouched (a
     // header no record has is dropped): what crossing the boundary costs
@@ -210,7 +240,7 @@ fn languages(c: &mut Criterion) {
         .find(KindClass::Transform, "wasmconnect.transforms.DropHeaders")
         .unwrap();
     tasks.push((
-        "no-op",
+        "no-op".to_owned(),
         Task::new(engine, noop, vec![("headers".into(), "absent".into())], &rt),
     ));
 
@@ -218,22 +248,26 @@ fn languages(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(6));
     group.throughput(Throughput::Elements(RECORDS as u64));
     for (language, task) in &mut tasks {
-        group.bench_with_input(BenchmarkId::new(*language, RECORDS), &input, |b, input| {
-            b.iter_custom(|iters| {
-                let mut total = Duration::ZERO;
-                for _ in 0..iters {
-                    task.renew_when_grown(&rt);
-                    let batch = input.clone();
-                    let start = cpu_now();
-                    let out = rt
-                        .block_on(task.sandbox.apply(&task.handle, batch))
-                        .unwrap();
-                    total += cpu_now() - start;
-                    std::hint::black_box(out);
-                }
-                total
-            })
-        });
+        group.bench_with_input(
+            BenchmarkId::new(language.clone(), RECORDS),
+            &input,
+            |b, input| {
+                b.iter_custom(|iters| {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        task.renew_when_grown(&rt);
+                        let batch = input.clone();
+                        let start = cpu_now();
+                        let out = rt
+                            .block_on(task.sandbox.apply(&task.handle, batch))
+                            .unwrap();
+                        total += cpu_now() - start;
+                        std::hint::black_box(out);
+                    }
+                    total
+                })
+            },
+        );
     }
     group.finish();
 }

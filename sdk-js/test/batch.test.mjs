@@ -99,3 +99,97 @@ test('add header, set topics, filter', () => {
   const out = b.toWit();
   assert.equal(out.dataBase, make().toWit().data.length);
 });
+
+/** `batch` with every header key pointing at the bytes of the first
+ * header's key, as batch builders that store a key once per batch send it. */
+function sharedKeys(batch) {
+  const h = new Uint32Array(batch.hdrs.bytes.buffer, batch.hdrs.bytes.byteOffset, batch.hdrs.length / 4);
+  for (let q = 8; q < h.length; q += 8) {
+    if (h[q + 1] === h[1]) h[q] = h[0];
+  }
+  return batch;
+}
+
+test('topics from a header, keys shared or not', () => {
+  const route = (i) => (i % 5 === 1 ? null : `r${i % 3}`);
+  for (const prepare of [(b) => b, sharedKeys]) {
+    const b = prepare(throughWit(customers(12, { route })));
+    const expected = b.headerValues('route', { text: true }).map((t, i) => t ?? b.record(i).topic);
+    assert.deepEqual(expected.slice(0, 4), ['r0', 'orders', 'r2', 'r0']);
+    b.setTopicsFromHeader('route');
+    assert.deepEqual([...b].map((r) => r.topic), expected);
+    const c = prepare(throughWit(customers(12, { route })));
+    c.setTopics(c.headerValues('route', { text: true }));
+    assert.deepEqual([...c].map((r) => r.topic), expected);
+  }
+});
+
+test('topics from a header: last header, other keys, kinds', () => {
+  const b = new Batch();
+  b.append('t', { headers: [['route', 'a'], ['x', 'y'], ['route', 'b']] });
+  b.append('t', { headers: [['route', 'a'], ['routes', 'z']] });
+  b.append('t', { headers: [['rout', 'z'], ['route', new Uint8Array([104, 105])]] });
+  b.append('t', { headers: [['route', new Uint8Array([255])]] });
+  b.append('t', { headers: [['route', 5]] });
+  b.append('t', { headers: [['route', '']] });
+  b.append('t', { headers: [['route', null]] });
+  b.append('t', { headers: [['route', 'é']] });
+  b.append('t', { headers: [['route', 'b']] });
+  b.append('t');
+  for (const prepare of [(x) => x, sharedKeys]) {
+    const s = prepare(throughWit(b));
+    assert.deepEqual(s.headerValues('route', { text: true }),
+      ['b', 'a', 'hi', null, null, '', null, 'é', 'b', null]);
+    assert.deepEqual(s.headerValues('route'),
+      ['b', 'a', new Uint8Array([104, 105]), new Uint8Array([255]), 5, '', null, 'é', 'b', null]);
+    s.setTopicsFromHeader('route');
+    assert.deepEqual([...s].map((r) => r.topic), ['b', 'a', 'hi', 't', 't', 't', 't', 'é', 'b', 't']);
+    assert.deepEqual(s.topics, ['t', 'b', 'a', 'hi', 'é']);
+  }
+});
+
+test('a key that shares its start with a longer key is not that key', () => {
+  // Header 0's key is "routes"; header 1's key points at its first five
+  // bytes ("route"), header 2's at all six: only header 1 is called route.
+  const b = throughWit((() => {
+    const x = new Batch();
+    x.append('t', { headers: [['routes', 'a']] });
+    x.append('t', { headers: [['routes', 'b']] });
+    x.append('t', { headers: [['routes', 'c']] });
+    return x;
+  })());
+  const h = new Uint32Array(b.hdrs.bytes.buffer, b.hdrs.bytes.byteOffset, b.hdrs.length / 4);
+  h[8] = h[0];
+  h[9] = 5;
+  h[16] = h[0];
+  assert.deepEqual(b.headerValues('route'), [null, 'b', null]);
+  assert.deepEqual(b.headerValues('routes'), ['a', null, 'c']);
+  b.setTopicsFromHeader('route');
+  assert.deepEqual([...b].map((r) => r.topic), ['t', 'b', 't']);
+});
+
+test('set field across schemas, null values and schemaless records', () => {
+  const OTHER = Schema.struct([['id', Schemas.INT64]]);
+  const OPTIONAL = Schema.struct([['email', Schemas.OPTIONAL_STRING]], { optional: true });
+  const b = new Batch();
+  b.append('t', { value: { id: 1, name: 'a', email: 'x' }, valueSchema: CUSTOMER });
+  b.append('t', { value: null, valueSchema: OPTIONAL });
+  b.append('t', { value: { id: 2 }, valueSchema: OTHER });
+  b.append('t', { value: { id: 3, name: 'c', email: null }, valueSchema: CUSTOMER });
+  b.append('t', { value: { email: 'y' }, valueSchema: OPTIONAL });
+  b.append('t', { value: { id: 4, name: 'd', email: 'z' }, valueSchema: CUSTOMER });
+  const s = throughWit(b);
+  s.setField('email', '****', { skipNull: true });
+  assert.deepEqual([...s].map((r) => (r.value === null || r.value.email === undefined ? r.value && '-' : r.value.email)),
+    ['****', null, '-', null, '****', '****']);
+  assert.deepEqual([...s].map((r) => (r.value === null || r.value.id === undefined ? r.value && '-' : r.value.id)), [1, null, 2, 3, '-', 4]);
+});
+
+test('values alike in length, first and last byte are told apart', () => {
+  // 'ab' and 'abC' also share a hash slot (2*31 + 97*7 + 98 = 3*31 + 97*7 + 67).
+  const route = (i) => ['axz', 'ayz', 'axz', 'ayz', 'az', 'axxz', 'ab', 'abC'][i % 8];
+  const b = throughWit(customers(16, { route }));
+  assert.deepEqual(b.headerValues('route'), Array.from({ length: 16 }, (_, i) => route(i)));
+  b.setTopicsFromHeader('route');
+  assert.deepEqual([...b].map((r) => r.topic), Array.from({ length: 16 }, (_, i) => route(i)));
+});

@@ -108,6 +108,95 @@ class BatchTest(unittest.TestCase):
         # Only what was added goes back, after the data the host sent.
         self.assertEqual(out.data_base, len(make()._to_wit().data))
 
+    def test_header_values_with_keys_stored_once(self):
+        # The SDKs' builders and the host store a repeated header key once:
+        # every descriptor points at the same bytes.
+        b = shared_keys(through_wit(customers(300, route=lambda i: f"r{i % 5}")))
+        self.assertEqual(b.header_values("route"), [f"r{i % 5}" for i in range(300)])
+        self.assertEqual(b.header_values("nope"), [None] * 300)
+        self.assertEqual(b.header_values("rout"), [None] * 300)
+        # One record's key stored apart, and different: that record has none.
+        odd = customers(4)
+        odd.append("orders", value={"id": 9, "name": "n", "email": None}, value_schema=CUSTOMER,
+                   headers=[("other", "x")])
+        odd = shared_keys(through_wit(odd), but=4)
+        self.assertEqual(odd.header_values("route"), ["r0", "r1", "r2", "r0", None])
+        self.assertEqual(odd.header_values("other"), [None, None, None, None, "x"])
+        # The same key stored apart for one record still counts.
+        apart = shared_keys(through_wit(customers(4)), but=2)
+        self.assertEqual(apart.header_values("route"), ["r0", "r1", "r2", "r0"])
+
+    def test_header_values_many_distinct_and_appended_data(self):
+        b = through_wit(customers(600, route=lambda i: f"route-{i}"))
+        self.assertEqual(b.header_values("route"), [f"route-{i}" for i in range(600)])
+        # Values appended after the host's data are read from there.
+        b = through_wit(customers(3))
+        b.set_field("name", "x")
+        b[1].add_header("route", "late")
+        self.assertEqual(b.header_values("route"), ["r0", "late", "r2"])
+        self.assertEqual(b[1].headers, [("route", "r1"), ("route", "late")])
+        self.assertEqual(b[1].value["name"], "x")
+
+    def test_set_topics_from_header_values(self):
+        b = through_wit(customers(6, route=lambda i: ["a", "b", ""][i % 3]))
+        values = b.header_values("route")
+        self.assertEqual(values, ["a", "b", "", "a", "b", ""])
+        b.set_topics(values)
+        self.assertEqual([r.topic for r in b], ["a", "b", "orders", "a", "b", "orders"])
+        # A list changed after header_values gave it is taken as it is now.
+        b = through_wit(customers(4))
+        values = b.header_values("route")
+        values[1] = None
+        values[2] = "z"
+        b.set_topics(values)
+        self.assertEqual([r.topic for r in b], ["r0", "orders", "z", "r0"])
+        b.set_topics(b.header_values("route"))
+        self.assertEqual([r.topic for r in b], ["r0", "r1", "r2", "r0"])
+        self.assertEqual(b.topics[:1], ["orders"])
+        with self.assertRaises(ValueError):
+            b.set_topics(["x"])
+
+    def test_set_field_keeps_null_fields(self):
+        b = through_wit(customers(6, email=lambda i: None if i % 2 else f"e{i}"))
+        b.set_field("email", "****", skip_null=True)
+        self.assertEqual([r.value["email"] for r in b], ["****", None] * 3)
+        # A null node that is not all zeros is left exactly as it was.
+        b = through_wit(customers(4, email=lambda i: None if i == 1 else "e"))
+        nodes = bytearray(b._nodes)
+        with memoryview(b._rec).cast("Q") as q:
+            null_at = (q[1 * 12 + 10] + 2) * 16
+        nodes[null_at + 4] = 7
+        b._nodes = bytes(nodes)
+        b.set_field("email", "****", skip_null=True)
+        self.assertEqual(b._nodes[null_at:null_at + 16], bytes(nodes[null_at:null_at + 16]))
+        self.assertEqual([r.value["email"] for r in b], ["****", None, "****", "****"])
+        b.set_field("email", "all")
+        self.assertEqual([r.value["email"] for r in b], ["all"] * 4)
+
+    def test_unchanged_buffers_go_back_as_they_came(self):
+        raw = customers(3)._to_wit()
+        b = Batch._from_wit(raw)
+        b.set_field("email", "****")
+        b.set_topics(b.header_values("route"))
+        out = b._to_wit()
+        self.assertIs(out.headers, raw.headers)
+        self.assertEqual(out.data, b"****")
+        # The host's buffers themselves are never written.
+        self.assertEqual(Batch._from_wit(raw)[0].topic, "orders")
+        self.assertEqual(Batch._from_wit(raw)[0].value["email"], "c0@example.com")
+
+
+def shared_keys(batch, but=None):
+    """`batch` with every header key pointing at the first header's key
+    bytes, except header `but`."""
+    hdr = bytearray(batch._hdr)
+    with memoryview(hdr).cast("I") as h:
+        for j in range(len(hdr) // 32):
+            if j != but:
+                h[j * 8] = h[0]
+    batch._hdr = bytes(hdr)
+    return batch
+
 
 if __name__ == "__main__":
     unittest.main()

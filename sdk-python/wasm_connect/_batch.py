@@ -14,8 +14,9 @@ a header or field value written to every record is stored once.
 import json
 import struct
 from array import array
-from itertools import compress, repeat
-from operator import add, eq, getitem, itemgetter, mul
+from collections import defaultdict
+from itertools import compress, count, repeat
+from operator import add, eq, getitem, mul
 
 from ._data import Schema, Struct
 from ._errors import DataError
@@ -39,31 +40,86 @@ _PARTS = {"key": (AT_KEY_SCHEMA, AT_KEY), "value": (AT_VALUE_SCHEMA, AT_VALUE)}
 _TIMESTAMP_TYPES = ("NoTimestampType", "CreateTime", "LogAppendTime")
 
 
-def _gather(data, starts, lens):
-    """The byte strings at (start, length) pairs of `data`, in one C call."""
-    slices = list(map(slice, starts, map(add, starts, lens)))
-    if len(slices) == 1:
-        return (data[slices[0]],)
-    return itemgetter(*slices)(data)
+def _column(buf, at, stride, n):
+    """Byte `at` of each of `n` descriptors of `stride` bytes, as one bytes
+    object (one pass in C, no object per descriptor)."""
+    return buf[at:at + stride * n:stride]
 
 
-def _one_text_header_each(data, key, first, n, kstarts, klens, vstarts, vlens, vkinds):
-    """`header_values` when record i has exactly one header, descriptor
-    `first + i` (as batches built record by record have), and every one is
-    `key` with a text value: the values decoded in one call. None when the
-    batch is not like that."""
-    end = first + n
-    if bytes(vkinds[first:end]).count(K_STRING) != n or klens[first:end].count(len(key)) != n:
-        return None
-    if _gather(data, kstarts[first:end], klens[first:end]).count(key) != n:
-        return None
-    joined = b"\0".join(_gather(data, vstarts[first:end], vlens[first:end]))
-    if joined.count(b"\0") != n - 1:
-        return None
-    try:
-        return joined.decode().split("\0")
-    except UnicodeDecodeError:
-        return None
+def _words_equal(buf, at, stride, n, value, width=4):
+    """Whether the little-endian word of `width` bytes at `at` of each of `n`
+    descriptors is `value`: `width` byte columns compared in C."""
+    end = at + stride * n
+    for k in range(width):
+        if buf[at + k:end:stride] != _repeated((value >> (8 * k)) & 0xFF, n):
+            return False
+    return True
+
+
+_REPEATED = {}
+
+
+def _repeated(byte, n):
+    """`n` bytes of value `byte`, kept for the next batch of that size."""
+    out = _REPEATED.get((byte, n))
+    if out is None:
+        if len(_REPEATED) >= 64:
+            _REPEATED.clear()
+        out = _REPEATED[byte, n] = bytes([byte]) * n
+    return out
+
+
+#: Byte columns of ramps `first + i * step` (see `_words_ramp`), by
+#: (first, step, n, width). Batches of one task look alike call after call,
+#: so a few entries serve them all.
+_RAMPS = {}
+
+
+def _words_ramp(buf, at, stride, n, first, step, width=4):
+    """Whether the little-endian word of `width` bytes at `at` of descriptor
+    i is `first + i * step` for each of `n` descriptors (`step` > 0), by
+    comparing byte columns against cached expected ones."""
+    key = (first, step, n, width)
+    columns = _RAMPS.get(key)
+    if columns is None:
+        try:
+            words = array("I" if width == 4 else "Q", range(first, first + step * n, step))
+        except OverflowError:
+            return False
+        if len(_RAMPS) >= 16:
+            _RAMPS.clear()
+        raw = words.tobytes()
+        columns = _RAMPS[key] = tuple(raw[k::width] for k in range(width))
+    end = at + stride * n
+    for k, column in enumerate(columns):
+        if buf[at + k:end:stride] != column:
+            return False
+    return True
+
+
+def _cut(data, starts, lens):
+    """The byte strings at (start, length) pairs of `data`. A comprehension
+    slices with the interpreter's own slice (no `slice` object made and
+    called per item, as `map(slice, ...)` does: about half the cost)."""
+    return [data[s:s + n] for s, n in zip(starts, lens)]
+
+
+#: `bytes.translate` table: 0xFF for a null node's kind, 0 for any other.
+_NULL_MASK = bytes([0xFF]) + bytes(255)
+
+
+def _wit_types():
+    """The generated `types` module (imported on first use: the helper also
+    runs where no bindings exist, in its tests; and a `from` import of a
+    submodule runs importlib's Python code on every call)."""
+    global _TYPES
+    if _TYPES is None:
+        from wit_world.imports import types
+        _TYPES = types
+    return _TYPES
+
+
+_TYPES = None
 
 
 def _kind(value):
@@ -91,10 +147,13 @@ class Batch:
     `batch[i]` and iteration give `Record` views.
     """
 
-    __slots__ = ("_buf", "_base", "_rec", "_hdr", "_nodes", "topics", "_schemas",
-                 "_sps", "_topic_ix", "_schema_objs", "_schema_ixs", "_frozen")
+    __slots__ = ("_head", "_buf", "_base", "_rec", "_hdr", "_nodes", "topics", "_schemas",
+                 "_sps", "_topic_ix", "_schema_objs", "_schema_ixs", "_frozen", "_last_values")
 
     def __init__(self):
+        # The data is `_head` (what the host sent, never changed: it is not
+        # copied) followed by `_buf` (what was appended since), at `_base`.
+        self._head = b""
         self._buf = bytearray()
         self._base = 0
         self._rec = bytearray()
@@ -108,6 +167,9 @@ class Batch:
         self._schema_objs = {}
         self._schema_ixs = {}
         self._frozen = b""
+        # (values, codes, distinct) of the last `header_values` fast path,
+        # for `set_topics` (see there).
+        self._last_values = None
 
     # -- crossing the boundary -------------------------------------------
 
@@ -115,24 +177,26 @@ class Batch:
     def _from_wit(cls, raw):
         b = cls()
         # The host always sends complete data (data-base 0); everything
-        # appended from here on is sent back alone, after `_base`.
-        b._buf = bytearray(raw.data)
+        # appended from here on is sent back alone, after `_base`. The
+        # buffers stay the `bytes` they came as until something writes to
+        # them (`_writable`): each copy of a batch costs ~0.03 µs a record
+        # in the sandbox, and an unchanged buffer goes back as it came.
+        b._head = raw.data
         b._base = len(raw.data)
-        b._rec = bytearray(raw.records)
-        b._hdr = bytearray(raw.headers)
-        b._nodes = bytearray(raw.nodes)
+        b._rec = raw.records
+        b._hdr = raw.headers
+        b._nodes = raw.nodes
         b.topics = list(raw.topics)
         b._schemas = list(raw.schemas)
         b._sps = list(raw.source_partitions)
         return b
 
     def _to_wit(self):
-        from wit_world.imports import types
-
+        types = _wit_types()
         # `bytes`, never bytearray or memoryview: componentize-py lowers
-        # only `bytes` for list<u8>.
+        # only `bytes` for list<u8> (`bytes` of a `bytes` is no copy).
         return types.Batch(
-            data=bytes(memoryview(self._buf)[self._base:]),
+            data=bytes(self._buf),
             data_base=self._base,
             records=bytes(self._rec),
             headers=bytes(self._hdr),
@@ -179,7 +243,8 @@ class Batch:
         U32.pack_into(desc, AT_HEADER_START, len(self._hdr) // HEADER_SIZE)
         U32.pack_into(desc, AT_HEADER_COUNT, len(headers))
         for h in headers:
-            self._hdr += self._header_desc(*h)
+            desc_h = self._header_desc(*h)
+            self._writable_hdr().extend(desc_h)
         U32.pack_into(desc, AT_SOURCE_PARTITION,
                       NONE if source_partition is None
                       else self._intern_sp(_json_object(source_partition)))
@@ -188,7 +253,7 @@ class Batch:
             U32.pack_into(desc, AT_SOURCE_OFFSET, start)
             U32.pack_into(desc, AT_SOURCE_OFFSET + 4, n)
         U32.pack_into(desc, 88, NONE)
-        self._rec += desc
+        self._writable_rec().extend(desc)
 
     # -- batch-wide operations ---------------------------------------------
 
@@ -205,8 +270,8 @@ class Batch:
         """Add header `key` with `value` to every record. The key, value and
         descriptor are stored once and shared."""
         desc = self._header_desc(key, value, schema)
-        hdr = self._hdr
-        with memoryview(self._rec).cast("I") as r:
+        hdr = self._writable_hdr()
+        with memoryview(self._writable_rec()).cast("I") as r:
             starts = r[7::RECORD_WORDS].tolist()
             counts = r[8::RECORD_WORDS].tolist()
         shared = None
@@ -239,6 +304,9 @@ class Batch:
         if n == 0:
             return []
         kb = key.encode()
+        fast = self._one_text_header_each(kb, n)
+        if fast is not None:
+            return fast
         data = self._data()
         with memoryview(self._rec).cast("I") as r:
             starts = r[7::RECORD_WORDS].tolist()
@@ -249,11 +317,6 @@ class Batch:
             vlens = h[5::HEADER_WORDS].tolist()
             vstarts = h[6::HEADER_WORDS].tolist()
         vkinds = self._hdr[16::HEADER_SIZE]
-        if counts.count(1) == n and starts == list(range(starts[0], starts[0] + n)):
-            fast = _one_text_header_each(data, kb, starts[0], n, kstarts, klens, vstarts,
-                                         vlens, vkinds)
-            if fast is not None:
-                return fast
         # Which header descriptors are called `key` (one past the end too,
         # where a record without headers may point).
         is_key = list(map(eq, map(data.__getitem__, map(slice, kstarts, map(add, kstarts, klens))),
@@ -285,6 +348,51 @@ class Batch:
         at = dict(zip(compress(range(n), found), values))
         return list(map(at.get, range(n)))
 
+    def _one_text_header_each(self, key, n):
+        """`header_values` when record i has exactly one header, descriptor
+        `first + i` (as batches built record by record have), every one is
+        `key` and every value is a string; None when the batch is not like
+        that.
+
+        CPython in the sandbox pays ~0.1 µs for each object it makes, so
+        this makes none per record beyond cutting each value out of the
+        data: descriptor columns are checked as byte strings, a key stored
+        once for the whole batch (as the SDKs' batch builders and the host
+        store repeated keys) is compared once, and equal values become one
+        `str` each (a code per record says which), which `set_topics` then
+        reuses."""
+        rec, hdr = self._rec, self._hdr
+        first = U32.unpack_from(rec, AT_HEADER_START)[0]
+        at = first * HEADER_SIZE
+        if (len(hdr) < at + n * HEADER_SIZE
+                or not _words_equal(rec, AT_HEADER_COUNT, RECORD_SIZE, n, 1)
+                or not _words_ramp(rec, AT_HEADER_START, RECORD_SIZE, n, first, 1)
+                or _column(hdr, at + 16, HEADER_SIZE, n).count(K_STRING) != n
+                or not _words_equal(hdr, at + 4, HEADER_SIZE, n, len(key))):
+            return None
+        data = self._data()
+        w = at // 4
+        end = w + HEADER_WORDS * n
+        with memoryview(hdr).cast("I") as h:
+            key_start = h[w]
+            if not (_words_equal(hdr, at, HEADER_SIZE, n, key_start)
+                    and data[key_start:key_start + len(key)] == key):
+                # Each record's key stored apart: all compared in one go.
+                if b"".join(_cut(data, h[w:end:HEADER_WORDS], repeat(len(key)))) != key * n:
+                    return None
+            values = _cut(data, h[w + 6:end:HEADER_WORDS], h[w + 5:end:HEADER_WORDS])
+        # Each distinct value gets the next code at its first sight: one
+        # dict lookup per record, no object.
+        code_of = defaultdict(count().__next__)
+        try:
+            codes = bytes(map(code_of.__getitem__, values))
+        except ValueError:  # more than 256 distinct values
+            return list(map(bytes.decode, values))
+        texts = [value.decode() for value in code_of]
+        out = list(map(texts.__getitem__, codes))
+        self._last_values = (out.copy(), codes, texts)
+        return out
+
     def _text_or_value(self, j, text):
         value = self._header_value(j)
         if not text or isinstance(value, str):
@@ -299,6 +407,16 @@ class Batch:
     def set_topics(self, topics):
         """Set each record's topic from `topics`, one per record; None or
         an empty string keeps the record's topic."""
+        n = len(self)
+        if len(topics) != n:
+            raise ValueError(f"set_topics got {len(topics)} topics for {n} records")
+        last = self._last_values
+        # The values `header_values` just gave, as they were: their codes
+        # say which record gets which, and the topics column is written
+        # as four byte columns.
+        if (last is not None and isinstance(topics, list) and topics == last[0]
+                and self._set_topics_coded(n, last[1], last[2])):
+            return
         ix = self._topic_index()
         new = set(topics)
         new.discard(None)
@@ -307,9 +425,22 @@ class Batch:
             if not isinstance(t, str):
                 raise DataError(f"a topic is a str, not {_kind(t)}", record=topics.index(t))
             self._intern_topic(t)
-        with memoryview(self._rec).cast("I") as r:
+        with memoryview(self._writable_rec()).cast("I") as r:
             current = r[0::RECORD_WORDS].tolist()
             r[0::RECORD_WORDS] = array("I", map(ix.get, topics, current))
+
+    def _set_topics_coded(self, n, codes, texts):
+        """Record i's topic becomes `texts[codes[i]]`; False (nothing
+        written) when one of those keeps the record's topic."""
+        if None in texts or "" in texts:
+            return False
+        indexes = [self._intern_topic(t) for t in texts]
+        rec = self._writable_rec()
+        end = RECORD_SIZE * n
+        for k in range(4):
+            table = bytes([(i >> (8 * k)) & 0xFF for i in indexes]).ljust(256, b"\0")
+            rec[AT_TOPIC + k:end:RECORD_SIZE] = codes.translate(table)
+        return True
 
     def set_field(self, name, value, skip_null=False):
         """Set field `name` of every record's value to `value`: a field of a
@@ -318,51 +449,68 @@ class Batch:
         are left alone, and so are null fields when `skip_null` is true. The
         new value is stored once and shared."""
         n = len(self)
-        kinds = self._rec[AT_VALUE::RECORD_SIZE]
-        with memoryview(self._rec).cast("I") as r:
-            schemas = r[10::RECORD_WORDS].tolist()
-        if n and kinds.count(K_STRUCT) == n and schemas.count(schemas[0]) == n:
-            # Structs of one schema, the common case: the field is the same
-            # child of every value; its nodes are overwritten in one pass.
-            plan = self._field_plan(schemas[0], name, value, 0)
-            if plan is None:
-                return
-            pos, node = plan
-            with memoryview(self._rec).cast("Q") as q:
-                firsts = q[10::RECORD_SIZE // 8].tolist()
-            if self._set_strided(firsts, pos, node, skip_null):
-                return
-        self._set_field_each(name, value, skip_null)
+        rec = self._rec
+        plans = {}
+        if n and _column(rec, AT_VALUE, RECORD_SIZE, n).count(K_STRUCT) == n:
+            schema = U32.unpack_from(rec, AT_VALUE_SCHEMA)[0]
+            if _words_equal(rec, AT_VALUE_SCHEMA, RECORD_SIZE, n, schema):
+                # Structs of one schema, the common case: the field is the
+                # same child of every value.
+                plan = plans[schema] = self._field_plan(schema, name, value, 0)
+                if plan is None or self._set_strided(n, *plan, skip_null):
+                    return
+        self._set_field_each(name, value, skip_null, plans)
 
-    def _set_strided(self, firsts, pos, node, skip_null):
-        """Write `node` as child `pos` of each struct when the structs lie at
-        a constant step in the node arena (as batches built record by record
-        do): two strided writes in C for the whole batch. False when the
-        layout is not that regular."""
-        n = len(firsts)
-        step = firsts[1] - firsts[0] if n > 1 else 1
-        if step <= 0 or firsts != list(range(firsts[0], firsts[0] + step * n, step)):
+    def _set_strided(self, n, pos, node, skip_null):
+        """Write `node` as child `pos` of each record's struct when the
+        structs' children lie at a constant step in the node arena (as
+        batches built record by record have) or are one struct shared by
+        all: sixteen strided writes of byte columns, no object per record.
+        False (nothing written) when the layout is not that regular."""
+        rec = self._rec
+        children = U32.unpack_from(rec, AT_VALUE + 4)[0]
+        if pos >= children or not _words_equal(rec, AT_VALUE + 4, RECORD_SIZE, n, children):
             return False
-        first_word = (firsts[0] + pos) * 2
-        stride = step * 2
-        kinds = self._nodes[first_word * 8::stride * 8][:n]
-        if len(kinds) != n:
+        first = _U64.unpack_from(rec, AT_VALUE + 8)[0]
+        step = _U64.unpack_from(rec, AT_VALUE + 8 + RECORD_SIZE)[0] - first if n > 1 else 0
+        if step < 0:
             return False
-        low, high = _U64.unpack_from(node, 0)[0], _U64.unpack_from(node, 8)[0]
-        with memoryview(self._nodes).cast("Q") as q:
-            if skip_null and kinds.count(K_NULL):
-                lows = q[first_word::stride][:n].tolist()
-                highs = q[first_word + 1::stride][:n].tolist()
-                new_low = array("Q", [low if k else w for k, w in zip(kinds, lows)])
-                new_high = array("Q", [high if k else w for k, w in zip(kinds, highs)])
-            else:
-                new_low, new_high = array("Q", repeat(low, n)), array("Q", repeat(high, n))
-            end = first_word + stride * (n - 1) + 1
-            q[first_word:end:stride] = new_low
-            q[first_word + 1:end + 1:stride] = new_high
+        if step == 0:
+            if not _words_equal(rec, AT_VALUE + 8, RECORD_SIZE, n, first, 8):
+                return False
+            n = 1  # one struct for all: written once
+        elif not _words_ramp(rec, AT_VALUE + 8, RECORD_SIZE, n, first, step, 8):
+            return False
+        at = (first + pos) * NODE_SIZE
+        stride = max(step, 1) * NODE_SIZE
+        end = at + stride * (n - 1) + NODE_SIZE
+        if end > len(self._nodes):
+            return False
+        nodes = self._writable_nodes()
+        kinds = nodes[at:end:stride]
+        if skip_null and kinds.count(K_NULL):
+            # Null fields stay null: each byte column gets the new node's
+            # byte where the field is not null and 0 where it is, which
+            # leaves null nodes as they are when they are all zeros (as
+            # every writer makes them); otherwise, record by record.
+            mask = int.from_bytes(kinds.translate(_NULL_MASK), "little")
+            for k in range(1, NODE_SIZE):
+                if int.from_bytes(nodes[at + k:end:stride], "little") & mask:
+                    return False
+            for k in range(NODE_SIZE):
+                nodes[at + k:end:stride] = kinds.translate(bytes(1) + bytes([node[k]]) * 255)
+            return True
+        # Every field gets the node: its two 64-bit words, each one strided
+        # write.
+        words = stride // 8
+        with memoryview(nodes).cast("Q") as q:
+            w = at // 8
+            last = w + words * (n - 1) + 1
+            q[w:last:words] = array("Q", node[:8]) * n
+            q[w + 1:last + 1:words] = array("Q", node[8:]) * n
         return True
 
-    def _set_field_each(self, name, value, skip_null):
+    def _set_field_each(self, name, value, skip_null, plans):
         """`set_field` record by record, for batches of mixed values."""
         nb = name.encode()
         n = len(self)
@@ -372,10 +520,9 @@ class Batch:
         with memoryview(self._rec).cast("Q") as q:
             firsts = q[10::RECORD_SIZE // 8].tolist()
         kinds = self._rec[AT_VALUE::RECORD_SIZE]
-        plans = {}
         schemaless = None
-        nodes = self._nodes
-        buf = self._buf
+        nodes = self._writable_nodes()
+        data = self._data()
         for i in range(n):
             kind = kinds[i]
             if kind == K_STRUCT:
@@ -394,7 +541,7 @@ class Batch:
                 for e in range(counts[i]):
                     at = (first + 2 * e) * NODE_SIZE
                     k, kl, ks = NODE.unpack_from(nodes, at)
-                    if k == K_STRING and kl == len(nb) and buf[ks:ks + kl] == nb:
+                    if k == K_STRING and kl == len(nb) and data[ks:ks + kl] == nb:
                         at += NODE_SIZE
                         if skip_null and nodes[at] == K_NULL:
                             continue
@@ -472,8 +619,9 @@ class Batch:
         default = None
         if schema.default is not None:
             node = self._encode(schema.default, schema)
-            default = len(self._nodes) // NODE_SIZE
-            self._nodes += node
+            nodes = self._writable_nodes()
+            default = len(nodes) // NODE_SIZE
+            nodes += node
         self._schemas.append(types.Schema(
             type=types.SchemaType(SCHEMA_TYPES.index(schema.type)),
             optional=schema.optional, name=schema.name, version=schema.version,
@@ -489,16 +637,46 @@ class Batch:
     # -- values --------------------------------------------------------------
 
     def _push(self, data):
-        start = len(self._buf)
+        start = self._base + len(self._buf)
         self._buf += data
         return start, len(data)
 
+    def _bytes(self, start, n):
+        """The `n` bytes of data at `start` (an item lies wholly in the
+        host's data or wholly in what was appended)."""
+        if start >= self._base:
+            start -= self._base
+            return bytes(self._buf[start:start + n])
+        return self._head[start:start + n]
+
     def _data(self):
         """All data as `bytes` (whose slices can be hashed and compared in
-        C), made again only after bytes were appended."""
-        if len(self._frozen) != len(self._buf):
-            self._frozen = bytes(self._buf)
+        C): the host's data itself until bytes were appended, then a copy
+        made again only after more were."""
+        if not self._buf:
+            return self._head
+        if len(self._frozen) != self._base + len(self._buf):
+            self._frozen = self._head + self._buf
         return self._frozen
+
+    def _writable_rec(self):
+        """The record descriptors, copied into a bytearray at the first
+        write (they arrive as `bytes`)."""
+        if type(self._rec) is not bytearray:
+            self._rec = bytearray(self._rec)
+        return self._rec
+
+    def _writable_hdr(self):
+        """The header descriptors, writable (see `_writable_rec`)."""
+        if type(self._hdr) is not bytearray:
+            self._hdr = bytearray(self._hdr)
+        return self._hdr
+
+    def _writable_nodes(self):
+        """The value nodes, writable (see `_writable_rec`)."""
+        if type(self._nodes) is not bytearray:
+            self._nodes = bytearray(self._nodes)
+        return self._nodes
 
     def _header_desc(self, key, value, schema=None):
         ks, kl = self._push(key.encode())
@@ -515,9 +693,9 @@ class Batch:
         if kind == K_NULL:
             return None
         if kind == K_STRING:
-            return self._buf[b:b + a].decode()
+            return self._bytes(b, a).decode()
         if kind == K_BYTES:
-            return bytes(self._buf[b:b + a])
+            return self._bytes(b, a)
         if kind in _INT_RANGES:
             return b - (1 << 64) if b >= 1 << 63 else b
         if kind == K_BOOLEAN:
@@ -623,13 +801,14 @@ class Batch:
         return NODE.pack(K_STRUCT, len(schema.fields), first)
 
     def _reserve(self, count):
-        first = len(self._nodes) // NODE_SIZE
-        self._nodes += NULL_NODE * count
+        nodes = self._writable_nodes()
+        first = len(nodes) // NODE_SIZE
+        nodes += NULL_NODE * count
         return first
 
     def _set_node(self, index, node):
         at = index * NODE_SIZE
-        self._nodes[at:at + NODE_SIZE] = node
+        self._writable_nodes()[at:at + NODE_SIZE] = node
 
 
 class Record:
@@ -658,7 +837,9 @@ class Record:
 
     @topic.setter
     def topic(self, topic):
-        U32.pack_into(self._b._rec, self._at + AT_TOPIC, self._b._intern_topic(topic))
+        b = self._b
+        ix = b._intern_topic(topic)
+        U32.pack_into(b._writable_rec(), self._at + AT_TOPIC, ix)
 
     @property
     def partition(self):
@@ -700,8 +881,10 @@ class Record:
         schema_at, node_at = _PARTS[part]
         b = self._b
         node = b._encode(value, schema)
-        U32.pack_into(b._rec, self._at + schema_at, NONE if schema is None else b._add_schema(schema))
-        b._rec[self._at + node_at:self._at + node_at + NODE_SIZE] = node
+        s = NONE if schema is None else b._add_schema(schema)
+        rec = b._writable_rec()
+        U32.pack_into(rec, self._at + schema_at, s)
+        rec[self._at + node_at:self._at + node_at + NODE_SIZE] = node
 
     @property
     def key(self):
@@ -731,7 +914,7 @@ class Record:
         out = []
         for j in range(start, start + count):
             ks, kl = struct.unpack_from("<II", b._hdr, j * HEADER_SIZE)
-            out.append((b._buf[ks:ks + kl].decode(), b._header_value(j)))
+            out.append((b._bytes(ks, kl).decode(), b._header_value(j)))
         return out
 
     def header(self, key):
@@ -747,11 +930,13 @@ class Record:
         b = self._b
         start, count = self._u32(AT_HEADER_START), self._u32(AT_HEADER_COUNT)
         desc = b._header_desc(key, value, schema)
-        new_start = len(b._hdr) // HEADER_SIZE
-        b._hdr += b._hdr[start * HEADER_SIZE:(start + count) * HEADER_SIZE]
-        b._hdr += desc
-        U32.pack_into(b._rec, self._at + AT_HEADER_START, new_start)
-        U32.pack_into(b._rec, self._at + AT_HEADER_COUNT, count + 1)
+        hdr = b._writable_hdr()
+        new_start = len(hdr) // HEADER_SIZE
+        hdr += hdr[start * HEADER_SIZE:(start + count) * HEADER_SIZE]
+        hdr += desc
+        rec = b._writable_rec()
+        U32.pack_into(rec, self._at + AT_HEADER_START, new_start)
+        U32.pack_into(rec, self._at + AT_HEADER_COUNT, count + 1)
 
     @property
     def source_partition(self):
@@ -763,7 +948,7 @@ class Record:
     def source_offset(self):
         """The source offset as a dict (source records), or None."""
         start, n = self._u32(AT_SOURCE_OFFSET), self._u32(AT_SOURCE_OFFSET + 4)
-        return json.loads(self._b._buf[start:start + n]) if n else None
+        return json.loads(self._b._bytes(start, n)) if n else None
 
     def __repr__(self):
         return f"Record(topic={self.topic!r}, key={self.key!r}, value={self.value!r})"

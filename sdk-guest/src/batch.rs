@@ -1142,6 +1142,35 @@ impl Batch {
             None => NONE,
         };
         let value = self.encode_value(&header.value, header.schema.as_deref(), 0)?;
+        self.push_header_desc(key_start, key_len, schema, value)
+    }
+
+    /// Add a header of raw bytes without a schema (as consumed from Kafka;
+    /// `None` is a null value), its key stored once per batch; returns its
+    /// index. Like [`Batch::push_header`], records point at it by range.
+    pub fn push_bytes_header(
+        &mut self,
+        key: &[u8],
+        value: Option<&[u8]>,
+    ) -> Result<u32, BatchError> {
+        let (key_start, key_len) = self.push_header_key(key)?;
+        let value = match value {
+            Some(v) => {
+                let (start, len) = self.push_bytes(v)?;
+                Node::bytes(start, len)
+            }
+            None => Node::NULL,
+        };
+        self.push_header_desc(key_start, key_len, NONE, value)
+    }
+
+    fn push_header_desc(
+        &mut self,
+        key_start: u32,
+        key_len: u32,
+        schema: u32,
+        value: Node,
+    ) -> Result<u32, BatchError> {
         let index = count32(self.header_count())?;
         let mut bytes = [0u8; HEADER_SIZE];
         HeaderDesc {

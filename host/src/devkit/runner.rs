@@ -466,13 +466,10 @@ impl<W: Write> Run<'_, W> {
             .create_sink_task(self.plugin, &task_config)
             .await
             .map_err(call)?;
-        let partitions: Vec<wit::TopicPartition> = next
-            .keys()
-            .map(|(topic, partition)| wit::TopicPartition {
-                topic: topic.clone(),
-                partition: *partition,
-            })
-            .collect();
+        let partitions = crate::plugin::convert::topic_partitions(
+            next.keys()
+                .map(|(topic, partition)| (topic.as_str(), *partition)),
+        );
         tasks.open(&task, &partitions).await.map_err(call)?;
         for range in self.batches(input.records.len()) {
             let batch = self.batch(&input.records[range.clone()])?;

@@ -155,6 +155,25 @@ impl KafkaSettings {
     }
 }
 
+/// Implements rdkafka's `ClientContext` for a context type with a
+/// `span: tracing::Span` field: librdkafka's log lines and client errors
+/// are written in that task's span ([`client_log`], [`client_error`]).
+/// One definition for every task-owned client (sink consumer, source
+/// producer, dead letter queue producer).
+macro_rules! span_client_context {
+    ($context:ty) => {
+        impl rdkafka::ClientContext for $context {
+            fn log(&self, level: rdkafka::config::RDKafkaLogLevel, fac: &str, message: &str) {
+                $crate::kafka::client_log(&self.span, level, fac, message);
+            }
+            fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
+                $crate::kafka::client_error(&self.span, error, reason);
+            }
+        }
+    };
+}
+pub(crate) use span_client_context;
+
 /// A librdkafka log line, attributed to `span` (the task whose client wrote
 /// it): librdkafka calls from its own threads, outside the task's span.
 /// Target `rdkafka`, the logger `/admin/loggers` knows it by.

@@ -7,6 +7,20 @@ use wasm_connect_sdk::SchemaType;
 
 use super::bindings::wasm_connect::plugin::types as wit;
 
+/// Topic partitions as `open`/`close` take them, from `(topic, partition)`
+/// pairs (an assignment, offsets' keys, a consumer's list).
+pub fn topic_partitions<'a>(
+    pairs: impl IntoIterator<Item = (&'a str, i32)>,
+) -> Vec<wit::TopicPartition> {
+    pairs
+        .into_iter()
+        .map(|(topic, partition)| wit::TopicPartition {
+            topic: topic.to_owned(),
+            partition,
+        })
+        .collect()
+}
+
 /// A batch as the host bindings want it (the host always sends all data).
 pub fn batch_to_wit(mut b: sdk::Batch) -> wit::Batch {
     wit::Batch {

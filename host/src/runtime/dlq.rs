@@ -10,7 +10,6 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rdkafka::ClientContext;
 use rdkafka::admin::AdminClient;
 use rdkafka::client::DefaultClientContext;
 use rdkafka::error::RDKafkaErrorCode;
@@ -108,14 +107,7 @@ struct DeliveryFailures {
     span: tracing::Span,
 }
 
-impl ClientContext for DeliveryFailures {
-    fn log(&self, level: rdkafka::config::RDKafkaLogLevel, fac: &str, message: &str) {
-        crate::kafka::client_log(&self.span, level, fac, message);
-    }
-    fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
-        crate::kafka::client_error(&self.span, error, reason);
-    }
-}
+crate::kafka::span_client_context!(DeliveryFailures);
 
 impl ProducerContext for DeliveryFailures {
     type DeliveryOpaque = ();

@@ -5,10 +5,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use rdkafka::Message;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
-use rdkafka::{ClientContext, Message};
 use tokio::time::{Instant, sleep_until};
 use wasm_connect_sdk::layout::{Node, NodeKind};
 use wasm_connect_sdk::{Batch, SourceOffset};
@@ -37,14 +37,7 @@ struct DeliveryContext {
     span: tracing::Span,
 }
 
-impl ClientContext for DeliveryContext {
-    fn log(&self, level: rdkafka::config::RDKafkaLogLevel, fac: &str, message: &str) {
-        crate::kafka::client_log(&self.span, level, fac, message);
-    }
-    fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
-        crate::kafka::client_error(&self.span, error, reason);
-    }
-}
+crate::kafka::span_client_context!(DeliveryContext);
 
 impl ProducerContext for DeliveryContext {
     type DeliveryOpaque = usize;

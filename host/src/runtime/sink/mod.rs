@@ -10,9 +10,9 @@ use rdkafka::consumer::{
     BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer,
 };
 use rdkafka::message::Headers;
-use rdkafka::{ClientContext, Message, Offset, Timestamp, TopicPartitionList};
+use rdkafka::{Message, Offset, Timestamp, TopicPartitionList};
 use tokio::time::Instant;
-use wasm_connect_sdk::layout::{HEADER_SIZE, HeaderDesc, NONE, Node, RecordDesc, TimestampType};
+use wasm_connect_sdk::layout::{HEADER_SIZE, Node, RecordDesc, TimestampType};
 use wasm_connect_sdk::{Batch, BatchError};
 
 mod headers;
@@ -64,14 +64,7 @@ struct SinkContext {
     span: tracing::Span,
 }
 
-impl ClientContext for SinkContext {
-    fn log(&self, level: rdkafka::config::RDKafkaLogLevel, fac: &str, message: &str) {
-        crate::kafka::client_log(&self.span, level, fac, message);
-    }
-    fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
-        crate::kafka::client_error(&self.span, error, reason);
-    }
-}
+crate::kafka::span_client_context!(SinkContext);
 
 impl ConsumerContext for SinkContext {
     fn post_rebalance(&self, _: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
@@ -431,23 +424,7 @@ fn append(batch: &mut Batch, msg: &impl Message, read_headers: bool) -> Result<u
         desc.header_start = (batch.headers.len() / HEADER_SIZE) as u32;
         for h in headers.iter() {
             // Messages repeat the same few keys: one copy per batch.
-            let (key_start, key_len) = batch.push_header_key(h.key.as_bytes())?;
-            let value = match h.value {
-                Some(v) => {
-                    let (start, len) = batch.push_bytes(v)?;
-                    Node::bytes(start, len)
-                }
-                None => Node::NULL,
-            };
-            let mut bytes = [0u8; HEADER_SIZE];
-            HeaderDesc {
-                key_start,
-                key_len,
-                schema: NONE,
-                value,
-            }
-            .write(&mut bytes);
-            batch.headers.extend_from_slice(&bytes);
+            batch.push_bytes_header(h.key.as_bytes(), h.value)?;
             desc.header_count += 1;
         }
     }
@@ -494,13 +471,11 @@ async fn rebalances(
     metrics: &crate::metrics::TaskMetrics,
 ) -> Result<(), TaskError> {
     for (assigned, partitions) in log.take() {
-        let list: Vec<wit::TopicPartition> = partitions
-            .iter()
-            .map(|(topic, partition)| wit::TopicPartition {
-                topic: topic.clone(),
-                partition: *partition,
-            })
-            .collect();
+        let list = crate::plugin::convert::topic_partitions(
+            partitions
+                .iter()
+                .map(|(topic, partition)| (topic.as_str(), *partition)),
+        );
         if assigned {
             metrics.partitions.inc_by(partitions.len() as i64);
             tracing::info!(partitions = ?partitions, "Partitions assigned");

@@ -11,6 +11,7 @@ use rdkafka::consumer::Consumer as _;
 use super::{Offsets, Plugins, RebalanceLog, SinkConsumer, commit, rebalances};
 use crate::plugin::Sandbox;
 use crate::plugin::bindings::wasm_connect::plugin::types as wit;
+use crate::plugin::convert::topic_partitions;
 use crate::runtime::dlq::SinkDlq;
 use crate::runtime::renew::Renewal;
 use crate::runtime::{TaskContext, TaskError};
@@ -42,14 +43,7 @@ pub(super) async fn renew(
     // exactly what the consumer owns now.
     rebalances(sandbox, plugins, kafka.log, offsets, &ctx.metrics).await?;
     let assigned: Vec<wit::TopicPartition> = match kafka.consumer.assignment() {
-        Ok(list) => list
-            .elements()
-            .iter()
-            .map(|e| wit::TopicPartition {
-                topic: e.topic().to_owned(),
-                partition: e.partition(),
-            })
-            .collect(),
+        Ok(list) => topic_partitions(list.elements().iter().map(|e| (e.topic(), e.partition()))),
         Err(e) => {
             tracing::warn!(
                 "Cannot read the consumer's assignment, renewing the sandbox later: {e}"

@@ -13,6 +13,7 @@
 
 import { Schema, Struct } from './data.js';
 import { DataError } from './errors.js';
+import { batchOps } from './host.js';
 
 export const RECORD_SIZE = 96;
 export const HEADER_SIZE = 32;
@@ -94,6 +95,22 @@ function kindOf(v) {
   return 'a map';
 }
 
+/** `value` as the contract's `batch-ops.scalar`, or undefined when it is
+ * not one (a struct, array or map: the helper stores those itself). */
+function scalar(value) {
+  if (value === null || value === undefined) return { tag: 'null' };
+  switch (typeof value) {
+    case 'boolean': return { tag: 'boolean', val: value };
+    case 'string': return { tag: 'text', val: value };
+    case 'bigint':
+      return BigInt.asIntN(64, value) === value ? { tag: 'int', val: value } : undefined;
+    case 'number':
+      return Number.isSafeInteger(value) ? { tag: 'int', val: BigInt(value) } : { tag: 'float', val: value };
+    default:
+      return value instanceof Uint8Array ? { tag: 'bytes', val: value } : undefined;
+  }
+}
+
 /** A source partition or offset as the JSON text the host stores. */
 function jsonObject(v) {
   return typeof v === 'string' ? v : JSON.stringify(v);
@@ -134,10 +151,13 @@ export class Batch {
     return b;
   }
 
-  toWit() {
+  /** The batch as the contract's `batch` record: to return, only the
+   * bytes appended after `base`; `{ whole: true }` all of its data (what
+   * `batch-ops.apply` takes). */
+  toWit({ whole = false } = {}) {
     return {
-      data: this.data.bytes.slice(this.base, this.data.length),
-      dataBase: this.base,
+      data: whole ? this.data.view() : this.data.bytes.slice(this.base, this.data.length),
+      dataBase: whole ? 0 : this.base,
       records: this.recs.view(),
       headers: this.hdrs.view(),
       nodes: this.nodes.view(),
@@ -208,8 +228,11 @@ export class Batch {
   }
 
   /** Add header `key` with `value` to every record; the key, value and
-   * descriptor are stored once and shared. */
+   * descriptor are stored once and shared. A schemaless text, number,
+   * boolean, bytes or null value is added by the host in one native pass. */
   addHeader(key, value, schema = null) {
+    const v = schema === null ? scalar(value) : undefined;
+    if (v !== undefined && this.runInHost([{ tag: 'add-header', val: { key, value: v } }])) return;
     const desc = this.headerDesc(key, value, schema);
     const n = this.length;
     const w = this.recs.words();
@@ -272,6 +295,7 @@ export class Batch {
    * a record without the header, or whose value is null, empty or not
    * text, keeps its topic. Each distinct value is decoded once a batch. */
   setTopicsFromHeader(key) {
+    if (this.runInHost([{ tag: 'topics-from-header', val: key }])) return;
     this.scanHeader(key, true, true);
   }
 
@@ -368,8 +392,12 @@ export class Batch {
    * struct value (converted to the field's schema), or the entry of a map
    * value whose key is the string `name`. Records without such a field are
    * left alone, and null fields too when `skipNull` is true. The new value
-   * is stored once and shared. */
+   * is stored once and shared. A text, number, boolean, bytes or null value
+   * is set by the host in one native pass (a struct, array or map value by
+   * this helper, record by record). */
   setField(name, value, { skipNull = false } = {}) {
+    const v = scalar(value);
+    if (v !== undefined && this.runInHost([{ tag: 'set-field', val: { name, value: v, skipNull } }])) return;
     const nb = encoder.encode(name);
     const n = this.length;
     const plans = new Map();
@@ -451,6 +479,36 @@ export class Batch {
     } catch {
       throw new DataError(`field ${name} is ${fieldSchema.type}; cannot set it to ${kindOf(value)}`, record);
     }
+  }
+
+  /** Run `ops` (the contract's `batch-ops.op`s) on this batch in the host:
+   * the buffers are copied over once and each operation is one native pass,
+   * where this interpreter pays tens of nanoseconds a step. False when
+   * there is no host to ask (the helper run on node, in its tests); the
+   * caller then does the work itself. */
+  runInHost(ops) {
+    if (batchOps === null) return false;
+    let got;
+    try {
+      got = batchOps(this.toWit({ whole: true }), ops);
+    } catch (e) {
+      // A `result` error of an import arrives as a thrown value carrying
+      // the plugin-error as its payload.
+      const p = e?.payload ?? e;
+      throw new DataError(p?.message ?? String(p), p?.record ?? null);
+    }
+    if (got.dataBase !== this.data.length) {
+      throw new Error(`batch-ops answered with data-base ${got.dataBase} for ${this.data.length} bytes sent`);
+    }
+    this.data.push(got.data);
+    this.recs = new Bytes(got.records);
+    this.hdrs = new Bytes(got.headers);
+    this.nodes = new Bytes(got.nodes);
+    if (got.topics.length !== this.topics.length) {
+      this.topics = got.topics;
+      this.topicIx = null;
+    }
+    return true;
   }
 
   // -- tables ----------------------------------------------------------------

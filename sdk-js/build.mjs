@@ -80,6 +80,7 @@ try {
   writeFileSync(join(helper, 'host.js'),
     `// Written by build.mjs: the imports of contract ${contract} and WASI ${wasi}.\n`
     + `export { log } from 'wasm-connect:plugin/host@${contract}';\n`
+    + `export { apply as batchOps } from 'wasm-connect:plugin/batch-ops@${contract}';\n`
     + `export { getDirectories } from 'wasi:filesystem/preopens@${wasi}';\n`);
 
   // The world to build: the contract's <world> plus the WASI file system.

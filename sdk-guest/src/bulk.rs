@@ -12,7 +12,7 @@
 //! `set_topics`, with the same rules and the same error text.
 
 use crate::batch::{Batch, BatchError};
-use crate::data::{SchemaType, Value};
+use crate::data::{Header, SchemaType, Value};
 use crate::error::PluginError;
 use crate::layout::{
     HEADER_COUNT_AT, HEADER_KEY_AT, HEADER_SIZE, HEADER_START_AT, HEADER_VALUE_AT, NODE_SIZE, Node,
@@ -139,10 +139,10 @@ impl Batch {
         let node = if field.schema_type.is_primitive() && !matches!(value, Value::Null) {
             // The common case, checked against the table entry: no schema
             // tree is built.
-            if value_type(value) != Some(field.schema_type) {
+            let Some(value) = coerce(value, field.schema_type) else {
                 return Err(refused(field.schema_type.name()));
-            }
-            self.encode_value(value, None, 0)?
+            };
+            self.encode_value(&value, None, 0)?
         } else {
             let tree = self.schema_tree(field_schema)?;
             let type_name = field.schema_type.name();
@@ -237,21 +237,82 @@ impl Batch {
         }
         Ok(())
     }
+
+    /// Add `header` to every record, after its other headers. The key, the
+    /// value and, for records that had no headers, the descriptor itself
+    /// are stored once and shared; a record with headers gets a copy of
+    /// its descriptors (a record's headers are consecutive) followed by
+    /// the new one.
+    pub fn add_header(&mut self, header: &Header) -> Result<(), PluginError> {
+        if self.is_empty() {
+            return Ok(());
+        }
+        let desc = self.push_header(header)?;
+        let desc_range = entries(u64::from(desc), 1, HEADER_SIZE)
+            .ok_or_else(|| out_of_range("headers", u64::from(desc), self.header_count()))?;
+        for i in 0..self.len() {
+            let at = |e: BatchError| PluginError::from(e).at_record(i);
+            let record = record_bytes(&self.records, i).map_err(at)?;
+            let start = u64::from(u32_at(record, HEADER_START_AT));
+            let count = u32_at(record, HEADER_COUNT_AT);
+            let first = if count == 0 {
+                // The descriptor pushed above, used by every record that
+                // had no headers.
+                desc
+            } else {
+                let range = entries(start, u64::from(count), HEADER_SIZE)
+                    .filter(|r| r.end <= self.headers.len())
+                    .ok_or_else(|| {
+                        at(out_of_range(
+                            "headers",
+                            start + u64::from(count),
+                            self.header_count(),
+                        ))
+                    })?;
+                let first =
+                    u32::try_from(self.header_count()).map_err(|_| at(BatchError::TooLarge))?;
+                self.headers.extend_from_within(range);
+                self.headers.extend_from_within(desc_range.clone());
+                first
+            };
+            let record = record_bytes_mut(&mut self.records, i).map_err(at)?;
+            record[HEADER_START_AT..HEADER_START_AT + 4].copy_from_slice(&first.to_le_bytes());
+            record[HEADER_COUNT_AT..HEADER_COUNT_AT + 4]
+                .copy_from_slice(&(count.saturating_add(1)).to_le_bytes());
+        }
+        Ok(())
+    }
 }
 
-/// The type a schema must have to hold a non-null primitive `value`.
-fn value_type(value: &Value) -> Option<SchemaType> {
-    Some(match value {
-        Value::Boolean(_) => SchemaType::Boolean,
-        Value::Int8(_) => SchemaType::Int8,
-        Value::Int16(_) => SchemaType::Int16,
-        Value::Int32(_) => SchemaType::Int32,
-        Value::Int64(_) => SchemaType::Int64,
-        Value::Float32(_) => SchemaType::Float32,
-        Value::Float64(_) => SchemaType::Float64,
-        Value::String(_) => SchemaType::String,
-        Value::Bytes(_) => SchemaType::Bytes,
-        Value::Null | Value::Array(_) | Value::Map(_) | Value::Struct(_) => return None,
+/// A non-null primitive `value` as a field of type `target` holds it, the
+/// way the Python and JavaScript helpers convert their numbers: an integer
+/// fits any integer type whose range holds it and the float types, a float
+/// either float type; anything else only its own type. `None`: refused.
+fn coerce(value: &Value, target: SchemaType) -> Option<Value> {
+    let int = match *value {
+        Value::Int8(v) => Some(i64::from(v)),
+        Value::Int16(v) => Some(i64::from(v)),
+        Value::Int32(v) => Some(i64::from(v)),
+        Value::Int64(v) => Some(v),
+        _ => None,
+    };
+    let float = match *value {
+        Value::Float32(v) => Some(f64::from(v)),
+        Value::Float64(v) => Some(v),
+        _ => int.map(|v| v as f64),
+    };
+    Some(match target {
+        SchemaType::Int8 => Value::Int8(int?.try_into().ok()?),
+        SchemaType::Int16 => Value::Int16(int?.try_into().ok()?),
+        SchemaType::Int32 => Value::Int32(int?.try_into().ok()?),
+        SchemaType::Int64 => Value::Int64(int?),
+        // Narrowing to float32 rounds, as Java's and JavaScript's do.
+        SchemaType::Float32 => Value::Float32(float? as f32),
+        SchemaType::Float64 => Value::Float64(float?),
+        SchemaType::Boolean if matches!(value, Value::Boolean(_)) => value.clone(),
+        SchemaType::String if matches!(value, Value::String(_)) => value.clone(),
+        SchemaType::Bytes if matches!(value, Value::Bytes(_)) => value.clone(),
+        _ => return None,
     })
 }
 

@@ -91,7 +91,7 @@ pub use plugin::{
 
 /// The version of the WIT contract (`wasm-connect:plugin@…`) this SDK
 /// builds components for.
-pub const CONTRACT_VERSION: &str = "0.3.0";
+pub const CONTRACT_VERSION: &str = "0.4.0";
 
 /// Everything a plugin usually needs, in one `use`.
 pub mod prelude {

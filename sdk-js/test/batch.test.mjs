@@ -15,7 +15,10 @@ import { fileURLToPath } from 'node:url';
 const helper = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dir = mkdtempSync(join(tmpdir(), 'wasm-connect-js-test-'));
 for (const f of readdirSync(helper).filter((f) => f.endsWith('.js'))) cpSync(join(helper, f), join(dir, f));
-writeFileSync(join(dir, 'host.js'), 'export function log() {}\nexport function getDirectories() { return []; }\n');
+// No host on node: `batchOps` null, so the helper's own batch-wide
+// operations run (the host's are tested in Rust and by the conformance suite).
+writeFileSync(join(dir, 'host.js'),
+  'export function log() {}\nexport function getDirectories() { return []; }\nexport const batchOps = null;\n');
 const wc = await import(join(dir, 'index.js'));
 const { Batch, Schema, Schemas, Struct, DataError } = wc;
 

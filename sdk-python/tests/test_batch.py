@@ -156,6 +156,13 @@ class BatchTest(unittest.TestCase):
         with self.assertRaises(ValueError):
             b.set_topics(["x"])
 
+    def test_set_topics_from_header_without_a_host(self):
+        # No bindings here: the helper's own code does what the host's
+        # topics-from-header does in a component.
+        b = through_wit(customers(6, route=lambda i: ["a", "b", ""][i % 3]))
+        b.set_topics_from_header("route")
+        self.assertEqual([r.topic for r in b], ["a", "b", "orders", "a", "b", "orders"])
+
     def test_set_field_keeps_null_fields(self):
         b = through_wit(customers(6, email=lambda i: None if i % 2 else f"e{i}"))
         b.set_field("email", "****", skip_null=True)

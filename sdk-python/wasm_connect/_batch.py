@@ -122,6 +122,47 @@ def _wit_types():
 _TYPES = None
 
 
+def _batch_ops():
+    """The generated `batch_ops` import module, or None where the helper
+    runs outside a component (its tests, on CPython, where the bindings are
+    stubs): there the helper's own batch-wide operations do the work."""
+    global _BATCH_OPS
+    if _BATCH_OPS is None:
+        try:
+            # Built into components only.
+            import componentize_py_runtime  # noqa: F401
+            from wit_world.imports import batch_ops
+        except ImportError:
+            batch_ops = False
+        _BATCH_OPS = batch_ops
+    return _BATCH_OPS or None
+
+
+_BATCH_OPS = None
+
+#: s64's range, for integers the host's `scalar` can carry.
+_S64 = 1 << 63
+
+
+def _scalar(ops, value):
+    """`value` as the contract's `batch-ops.scalar`, or None when it is not
+    one (a struct, list or dict, or an int past 64 bits: the helper stores
+    those itself)."""
+    if value is None:
+        return ops.Scalar_Null()
+    if isinstance(value, bool):
+        return ops.Scalar_Boolean(value)
+    if isinstance(value, int):
+        return ops.Scalar_Int(value) if -_S64 <= value < _S64 else None
+    if isinstance(value, float):
+        return ops.Scalar_Float(value)
+    if isinstance(value, str):
+        return ops.Scalar_Text(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return ops.Scalar_Bytes(bytes(value))
+    return None
+
+
 def _kind(value):
     """A value's kind in words, for messages."""
     for t, words in ((bool, "a boolean"), (int, "an integer"), (float, "a float"),
@@ -268,7 +309,12 @@ class Batch:
 
     def add_header(self, key, value, schema=None):
         """Add header `key` with `value` to every record. The key, value and
-        descriptor are stored once and shared."""
+        descriptor are stored once and shared. A schemaless str, number,
+        bool, bytes or None value is added by the host in one native pass."""
+        ops = _batch_ops() if schema is None else None
+        v = _scalar(ops, value) if ops is not None else None
+        if v is not None and self._run_in_host([ops.Op_AddHeader(ops.AddHeader(key, v))]):
+            return
         desc = self._header_desc(key, value, schema)
         hdr = self._writable_hdr()
         with memoryview(self._writable_rec()).cast("I") as r:
@@ -404,6 +450,16 @@ class Batch:
                 return None
         return None
 
+    def set_topics_from_header(self, key):
+        """Set each record's topic from the value of its last header called
+        `key`: what `set_topics(header_values(key, text=True))` does, in one
+        native pass of the host. A text value (UTF-8 bytes too) becomes the
+        topic; a record without the header, or whose value is None, empty or
+        not text, keeps its topic."""
+        ops = _batch_ops()
+        if ops is None or not self._run_in_host([ops.Op_TopicsFromHeader(key)]):
+            self.set_topics(self.header_values(key, text=True))
+
     def set_topics(self, topics):
         """Set each record's topic from `topics`, one per record; None or
         an empty string keeps the record's topic."""
@@ -447,7 +503,14 @@ class Batch:
         struct value (converted to the field's schema), or the entry of a map
         value whose key is the string `name`. Records without such a field
         are left alone, and so are null fields when `skip_null` is true. The
-        new value is stored once and shared."""
+        new value is stored once and shared. A str, number, bool, bytes or
+        None value is set by the host in one native pass (a struct, list or
+        dict value by this helper)."""
+        ops = _batch_ops()
+        v = _scalar(ops, value) if ops is not None else None
+        if v is not None and self._run_in_host(
+                [ops.Op_SetField(ops.SetField(name, v, skip_null))]):
+            return
         n = len(self)
         rec = self._rec
         plans = {}
@@ -658,6 +721,39 @@ class Batch:
         if len(self._frozen) != self._base + len(self._buf):
             self._frozen = self._head + self._buf
         return self._frozen
+
+    def _run_in_host(self, ops):
+        """Run `ops` (the contract's `batch-ops.op`s) on this batch in the
+        host: the buffers are copied over once and each operation is one
+        native pass, where CPython pays tens of nanoseconds a step. False
+        when there are no bindings to call (the helper's tests)."""
+        module = _batch_ops()
+        if module is None:
+            return False
+        types = _wit_types()
+        sent = types.Batch(
+            data=self._data(), data_base=0, records=bytes(self._rec),
+            headers=bytes(self._hdr), nodes=bytes(self._nodes), topics=self.topics,
+            schemas=self._schemas, source_partitions=self._sps,
+        )
+        try:
+            got = module.apply(sent, ops)
+        except Exception as e:  # componentize-py raises `Err(plugin-error)`
+            p = getattr(e, "value", None)
+            raise DataError(getattr(p, "message", str(e)),
+                            record=getattr(p, "record", None)) from None
+        if got.data_base != self._base + len(self._buf):
+            raise RuntimeError(f"batch-ops answered with data-base {got.data_base} "
+                               f"for {self._base + len(self._buf)} bytes sent")
+        self._buf += got.data
+        self._rec = got.records
+        self._hdr = got.headers
+        self._nodes = got.nodes
+        if len(got.topics) != len(self.topics):
+            self.topics = list(got.topics)
+            self._topic_ix = None
+        self._last_values = None
+        return True
 
     def _writable_rec(self):
         """The record descriptors, copied into a bytearray at the first

@@ -24,8 +24,8 @@ class MaskRoute extends Transform {
   }
 
   apply(batch) {
-    // Batch-wide operations: one pass over the descriptors each, and the
-    // mask text stored once for the whole batch.
+    // Batch-wide operations, run by the host in one native pass each; the
+    // mask text is stored once for the whole batch.
     batch.setField(this.field, this.mask, { skipNull: true });
     // Text values (UTF-8 bytes too) become topics; null or '' keeps one.
     // The same as setTopics(headerValues(...)) without a string per record.

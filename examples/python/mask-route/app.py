@@ -24,9 +24,9 @@ class MaskRoute(wc.Transform):
         self.header = config.get("route.header", "").strip() or "route"
 
     def apply(self, batch):
-        # Batch-wide operations: one pass over the descriptors each, and the
-        # mask text stored once for the whole batch.
+        # Batch-wide operations, run by the host in one native pass each;
+        # the mask text is stored once for the whole batch.
         batch.set_field(self.field, self.mask, skip_null=True)
         # Text values (UTF-8 bytes too) become topics; None or "" keeps one.
-        batch.set_topics(batch.header_values(self.header, text=True))
+        batch.set_topics_from_header(self.header)
         return batch

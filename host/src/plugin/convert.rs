@@ -23,9 +23,21 @@ pub fn topic_partitions<'a>(
 
 /// A batch as the host bindings want it (the host always sends all data).
 pub fn batch_to_wit(mut b: sdk::Batch) -> wit::Batch {
+    let data = b.take_data();
+    descriptors_to_wit(b, 0, data)
+}
+
+/// A batch built on one the other side holds (`share_all` marked its
+/// data): only the bytes added since, after a `data-base`.
+pub fn batch_to_wit_appended(mut b: sdk::Batch) -> wit::Batch {
+    let (data_base, data) = b.take_unshared_data();
+    descriptors_to_wit(b, data_base, data)
+}
+
+fn descriptors_to_wit(b: sdk::Batch, data_base: u32, data: Vec<u8>) -> wit::Batch {
     wit::Batch {
-        data: b.take_data(),
-        data_base: 0,
+        data,
+        data_base,
         records: b.records,
         headers: b.headers,
         nodes: b.nodes,

@@ -11,7 +11,7 @@ use wasmtime::{Config, Engine, ResourceLimiter, Store, UpdateDeadline};
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use super::bindings::Plugin;
-use super::bindings::wasm_connect::plugin::{host, types};
+use super::bindings::wasm_connect::plugin::{batch_ops, host, types};
 use super::cache::{self, CacheOutcome, CacheSettings, CompileCache};
 use super::kafka::KafkaGrant;
 use super::output::{PluginOutput, Stream};
@@ -242,6 +242,16 @@ impl host::Host for TaskState {
 }
 
 impl types::Host for TaskState {}
+
+impl batch_ops::Host for TaskState {
+    fn apply(
+        &mut self,
+        records: types::Batch,
+        ops: Vec<batch_ops::Op>,
+    ) -> Result<types::Batch, types::PluginError> {
+        super::batch_ops::apply(records, ops)
+    }
+}
 
 /// Advances the engine's epoch every [`EPOCH_TICK`] until dropped.
 struct EpochTicker {

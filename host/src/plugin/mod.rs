@@ -1,6 +1,7 @@
 //! Plugins: the wasmtime engine, discovery on `plugin.path`, and the
 //! sandboxes tasks run their plugins in.
 
+pub mod batch_ops;
 pub mod bindings;
 pub mod cache;
 pub mod catalog;

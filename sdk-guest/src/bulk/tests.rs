@@ -269,3 +269,96 @@ fn same_bytes_is_equality() {
         }
     }
 }
+
+#[test]
+fn set_field_converts_numbers_as_the_helpers_do() {
+    let field = |name: &str, t: SchemaType| Field {
+        name: name.to_owned(),
+        schema: Arc::new(Schema::new(t)),
+    };
+    let schema = Arc::new(Schema::structure(vec![
+        field("small", SchemaType::Int8),
+        field("ratio", SchemaType::Float32),
+        field("flag", SchemaType::Boolean),
+    ]));
+    let record = Record::new("t").with_value(
+        Some(schema.clone()),
+        Value::Struct(Struct {
+            schema,
+            values: vec![Value::Int8(1), Value::Float32(0.0), Value::Boolean(false)],
+        }),
+    );
+    let mut batch = Batch::from_records(&[record]).unwrap();
+    let fields = |batch: &Batch| match &values(batch)[0] {
+        Value::Struct(s) => s.values.clone(),
+        other => panic!("{other:?}"),
+    };
+    batch.set_field("small", &Value::Int64(-5), false).unwrap();
+    batch.set_field("ratio", &Value::Int64(2), false).unwrap();
+    assert_eq!(
+        fields(&batch),
+        [Value::Int8(-5), Value::Float32(2.0), Value::Boolean(false)]
+    );
+    batch
+        .set_field("ratio", &Value::Float64(0.5), false)
+        .unwrap();
+    assert_eq!(fields(&batch)[1], Value::Float32(0.5));
+    let refused = |batch: &mut Batch, name: &str, value: Value| {
+        batch.set_field(name, &value, false).unwrap_err().message
+    };
+    assert_eq!(
+        refused(&mut batch, "small", Value::Int64(300)),
+        "field small is int8; cannot set it to an int64"
+    );
+    assert_eq!(
+        refused(&mut batch, "small", Value::Float64(1.0)),
+        "field small is int8; cannot set it to a double"
+    );
+    assert_eq!(
+        refused(&mut batch, "flag", Value::Int64(1)),
+        "field flag is boolean; cannot set it to an int64"
+    );
+    assert_eq!(
+        fields(&batch)[0],
+        Value::Int8(-5),
+        "refusals change nothing"
+    );
+}
+
+#[test]
+fn add_header_reaches_every_record_and_stores_its_bytes_once() {
+    let records = vec![
+        Record::new("t"),
+        header(Record::new("t"), "trace", "t-1".into()),
+        Record::new("t"),
+        header(header(Record::new("t"), "a", "1".into()), "b", "2".into()),
+    ];
+    let mut batch = Batch::from_records(&records).unwrap();
+    let data_before = batch.data().len();
+    let added = Header {
+        key: "route".into(),
+        schema: None,
+        value: "eu".into(),
+    };
+    batch.add_header(&added).unwrap();
+    batch.validate().unwrap();
+    let got = batch.to_records().unwrap();
+    let keys = |r: &Record| r.headers.iter().map(|h| h.key.clone()).collect::<Vec<_>>();
+    assert_eq!(keys(&got[0]), ["route"]);
+    assert_eq!(keys(&got[1]), ["trace", "route"]);
+    assert_eq!(keys(&got[2]), ["route"]);
+    assert_eq!(keys(&got[3]), ["a", "b", "route"]);
+    assert!(got.iter().all(|r| r.headers.last() == Some(&added)));
+    assert_eq!(got[1].headers[0].value, Value::String("t-1".into()));
+    // "route" and "eu" once for the whole batch.
+    assert_eq!(batch.data().len(), data_before + "routeeu".len());
+    // Records without headers share one descriptor.
+    assert_eq!(
+        batch.header_range(0).unwrap(),
+        batch.header_range(2).unwrap()
+    );
+
+    let mut empty = Batch::new();
+    empty.add_header(&added).unwrap();
+    assert_eq!(empty.header_count(), 0);
+}

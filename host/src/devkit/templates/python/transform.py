@@ -18,8 +18,8 @@ class {{type}}(wc.Transform):
         self.value = config.get("header.value", "{{project}}")
 
     def apply(self, batch):
-        # A batch-wide operation: the header is stored once and shared. (A
-        # loop over `for record in batch:` is friendlier and about a
-        # microsecond slower a record.)
+        # A batch-wide operation, run by the host in one native pass: the
+        # header is stored once and shared. (A loop over `for record in
+        # batch:` is friendlier and about a microsecond slower a record.)
         batch.add_header(self.header, self.value)
         return batch

@@ -264,18 +264,11 @@ fn a_plugin_built_for_the_wrong_world_is_explained() {
     let root = repo_root();
     let dir = tempfile::tempdir().unwrap();
     let wasm = dir.path().join("wrong-world.wasm");
-    let status = Command::new("componentize-py")
-        .current_dir(root.join("examples/python/mask-route"))
-        .arg("-d")
-        .arg(root.join("wit"))
-        .args(["-w", "sink-plugin", "componentize", "-p", ".", "-p"])
-        .arg(root.join("sdk-python"))
-        .args(["app", "-o"])
-        .arg(&wasm)
-        .stdout(std::process::Stdio::null())
-        .status()
-        .expect("componentize-py is not installed: run scripts/test.sh");
-    assert!(status.success());
+    componentize_py(
+        &root.join("examples/python/mask-route"),
+        "sink-plugin",
+        &wasm,
+    );
     let out = plugin_test(&wasm.display().to_string(), &[], "");
     assert!(!out.ok);
     let v = VERSION;
@@ -288,6 +281,76 @@ fn a_plugin_built_for_the_wrong_world_is_explained() {
              wasm-connect:plugin/transform@{v} (it exports wasm-connect:plugin/plugins@{v}, \
              wasm-connect:plugin/sink@{v}); build it for a world that exports transform, such as transform-plugin\n"
         )
+    );
+}
+
+/// Every kind of value the Python and JavaScript helpers hand to the host's
+/// `batch-ops` (integers into int32, int64 and float fields, floats, bytes,
+/// booleans, nulls; headers of each kind; routing) crosses both toolchains'
+/// bindings and gives the same records: `tests/batch-ops/{python,js}`.
+#[test]
+fn batch_ops_take_every_kind_of_value_from_python_and_javascript() {
+    let root = repo_root();
+    let dir = tempfile::tempdir().unwrap();
+    let source = root.join("tests/batch-ops");
+    let python = dir.path().join("python.wasm");
+    componentize_py(&source.join("python"), "transform-plugin", &python);
+    let js = dir.path().join("js.wasm");
+    let status = Command::new("node")
+        .current_dir(source.join("js"))
+        .arg(root.join("sdk-js/build.mjs"))
+        .args(["app.js", "transform-plugin"])
+        .arg(&js)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("node is not installed: run scripts/test.sh");
+    assert!(status.success());
+    let records = concat!(
+        r#"{"topic":"orders","headers":[{"key":"route","value":"eu-orders"}],"value":{"schema":{"type":"struct","fields":["#,
+        r#"{"field":"id","type":"int32"},{"field":"score","type":"float"},{"field":"big","type":"int64"},"#,
+        r#"{"field":"blob","type":"bytes","optional":true},{"field":"flag","type":"boolean"},"#,
+        r#"{"field":"email","type":"string","optional":true},{"field":"name","type":"string","optional":true}]},"#,
+        r#""payload":{"id":1,"score":2.0,"big":3,"blob":null,"flag":false,"email":"a@example.com","name":null}}}"#,
+        "\n",
+        r#"{"topic":"orders","value":{"id":1,"name":"ann","other":"x"}}"#,
+        "\n",
+    );
+    let headers = concat!(
+        r#"{"key":"n","value":5},{"key":"f","value":-1.25},{"key":"b","value":"AAE="},"#,
+        r#"{"key":"none","value":null},{"key":"t","value":"x"}"#,
+    );
+    let expected = format!(
+        concat!(
+            r#"{{"topic":"eu-orders","headers":[{{"key":"route","value":"eu-orders"}},{headers}],"key":null,"#,
+            r#""value":{{"schema":{{"type":"struct","fields":[{{"type":"int32","optional":false,"field":"id"}},"#,
+            r#"{{"type":"float","optional":false,"field":"score"}},{{"type":"int64","optional":false,"field":"big"}},"#,
+            r#"{{"type":"bytes","optional":true,"field":"blob"}},{{"type":"boolean","optional":false,"field":"flag"}},"#,
+            r#"{{"type":"string","optional":true,"field":"email"}},{{"type":"string","optional":true,"field":"name"}}],"#,
+            r#""optional":false}},"payload":{{"id":7,"score":0.5,"big":9007199254740993,"blob":"AQL/","flag":true,"#,
+            r#""email":null,"name":null}}}}}}"#,
+            "\n",
+            r#"{{"topic":"orders","headers":[{headers}],"key":null,"value":{{"id":7,"name":"masked","other":"x"}}}}"#,
+            "\n",
+        ),
+        headers = headers
+    );
+    for wasm in [&python, &js] {
+        let out = plugin_test(&wasm.display().to_string(), &[], records);
+        assert_eq!(out.stderr, "", "{}", wasm.display());
+        assert!(out.ok, "{}", wasm.display());
+        assert_eq!(out.stdout, expected, "{}", wasm.display());
+    }
+    // A refusal from the host reads as the helper's own would.
+    let refused = plugin_test(
+        &js.display().to_string(),
+        &[],
+        "{\"value\":{\"schema\":{\"type\":\"struct\",\"fields\":[{\"field\":\"id\",\"type\":\"boolean\"}]},\"payload\":{\"id\":true}}}\n",
+    );
+    assert!(!refused.ok);
+    assert_eq!(
+        refused.stderr,
+        "error: tests.js.BatchOpsProbe failed in apply(): field id is boolean; cannot set it to an int64 \
+         (record 0 of the batch) (stdin line 1)\n"
     );
 }
 
@@ -438,6 +501,28 @@ fn the_helpers_pass_their_own_tests() {
 }
 
 /// `wasm-connect plugin test <plugin> <args>` fed `stdin`.
+/// Build the Python app in `project` (module `app`, with the helper) for
+/// `world` into `out`.
+fn componentize_py(project: &Path, world: &str, out: &Path) {
+    let root = repo_root();
+    let status = Command::new("componentize-py")
+        .current_dir(project)
+        .arg("-d")
+        .arg(root.join("wit"))
+        .args(["-w", world, "componentize", "-p", ".", "-p"])
+        .arg(root.join("sdk-python"))
+        .args(["app", "-o"])
+        .arg(out)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("componentize-py is not installed: run scripts/test.sh");
+    assert!(
+        status.success(),
+        "componentize-py failed for {}",
+        project.display()
+    );
+}
+
 fn plugin_test(plugin: &str, args: &[&str], stdin: &str) -> Answer {
     let mut all = vec![plugin];
     all.extend_from_slice(args);

@@ -16,12 +16,36 @@ use super::bindings::wasm_connect::plugin::batch_ops::{Op, Scalar};
 use super::bindings::wasm_connect::plugin::types as wit;
 use super::convert::{batch_from_wit, batch_to_wit_appended};
 
+/// How many operations one call may ask for. Host code cannot be
+/// interrupted by the plugin's call time limit (epochs interrupt only the
+/// guest), so each call's work is bounded: at most this many passes over
+/// a batch that fits in the plugin's memory. Helpers send one or two.
+pub const MAX_OPS: usize = 64;
+
 /// Run `ops` in order on `records` (sent with all of its data) and return
 /// the result with only the bytes the operations added after its
 /// `data-base`, as the contract's `batch-ops.apply` says. Each call checks
 /// the whole batch first (~40 ns a record), as the host checks what a
 /// plugin returns.
-pub fn apply(records: wit::Batch, ops: Vec<Op>) -> Result<wit::Batch, wit::PluginError> {
+///
+/// `memory_limit` is the plugin's linear memory limit: the result has to
+/// fit there, so a batch that outgrows it (say, a header added to every
+/// record again and again) is refused after the operation that grew it,
+/// before the host holds more than a few times that.
+pub fn apply(
+    records: wit::Batch,
+    ops: Vec<Op>,
+    memory_limit: u64,
+) -> Result<wit::Batch, wit::PluginError> {
+    if ops.len() > MAX_OPS {
+        return Err(refused(
+            format!(
+                "batch-ops apply takes at most {MAX_OPS} operations a call, not {}",
+                ops.len()
+            ),
+            None,
+        ));
+    }
     if records.data_base != 0 {
         return Err(refused(
             format!(
@@ -47,6 +71,24 @@ pub fn apply(records: wit::Batch, ops: Vec<Op>) -> Result<wit::Batch, wit::Plugi
         // The SDK's words, unprefixed: a plugin author called `set_field`
         // (or `setField`), and gets the message a Rust plugin would.
         run(&mut batch, op).map_err(|e| refused(e.message, e.record))?;
+        let size = [
+            &batch.data(),
+            &batch.records[..],
+            &batch.headers,
+            &batch.nodes,
+        ]
+        .iter()
+        .map(|b| b.len() as u64)
+        .sum::<u64>();
+        if size > memory_limit {
+            return Err(refused(
+                format!(
+                    "batch-ops apply would return a batch of {size} bytes, more than the \
+                     plugin's {memory_limit}-byte memory limit"
+                ),
+                None,
+            ));
+        }
     }
     Ok(batch_to_wit_appended(batch))
 }

@@ -249,7 +249,7 @@ impl batch_ops::Host for TaskState {
         records: types::Batch,
         ops: Vec<batch_ops::Op>,
     ) -> Result<types::Batch, types::PluginError> {
-        super::batch_ops::apply(records, ops)
+        super::batch_ops::apply(records, ops, self.limits.memory_bytes)
     }
 }
 

@@ -1,6 +1,9 @@
 use wasm_connect_sdk::{Batch, Header, Record, Schema, SchemaType, Struct, Value};
 
 use super::*;
+
+/// The default plugin memory limit.
+const LIMIT: u64 = 256 << 20;
 use crate::plugin::bindings::wasm_connect::plugin::batch_ops::{AddHeader, SetField};
 use crate::plugin::convert::batch_to_wit;
 
@@ -76,7 +79,7 @@ fn ops_run_in_order_and_send_back_only_added_bytes() {
             value: Scalar::Boolean(true),
         }),
     ];
-    let back = apply(sent.clone(), ops).unwrap();
+    let back = apply(sent.clone(), ops, LIMIT).unwrap();
     // "****", "region-0", "region-1" (as topics, not data), "masked".
     assert_eq!(back.data, b"****masked");
     let records = joined(&sent, back).to_records().unwrap();
@@ -109,6 +112,7 @@ fn refusals_are_the_sdks_words_and_name_the_record() {
             value: Scalar::Text("x".into()),
             skip_null: false,
         })],
+        LIMIT,
     )
     .unwrap_err();
     assert_eq!(err.kind, wit::ErrorKind::Data);
@@ -122,6 +126,7 @@ fn refusals_are_the_sdks_words_and_name_the_record() {
             value: Scalar::Int(1 << 40),
             skip_null: false,
         })],
+        LIMIT,
     )
     .unwrap_err();
     assert_eq!(err.message, "field id is int32; cannot set it to an int64");
@@ -132,6 +137,7 @@ fn refusals_are_the_sdks_words_and_name_the_record() {
             ..sent
         },
         vec![],
+        LIMIT,
     )
     .unwrap_err();
     assert!(err.message.contains("data-base 0"), "{}", err.message);
@@ -162,7 +168,7 @@ fn a_batch_with_bad_ranges_is_an_error_not_a_panic() {
                 value: Scalar::Float(1.5),
             }),
         ] {
-            let err = apply(bad.clone(), vec![op]).unwrap_err();
+            let err = apply(bad.clone(), vec![op], LIMIT).unwrap_err();
             assert_eq!(err.kind, wit::ErrorKind::Data);
             assert!(
                 err.message
@@ -172,4 +178,36 @@ fn a_batch_with_bad_ranges_is_an_error_not_a_panic() {
             );
         }
     }
+}
+
+#[test]
+fn work_and_growth_per_call_are_bounded() {
+    let sent = batch_to_wit(Batch::from_records(&customers()).unwrap());
+    let add = || {
+        Op::AddHeader(AddHeader {
+            key: "k".into(),
+            value: Scalar::Text("v".into()),
+        })
+    };
+    let err = apply(sent.clone(), (0..=MAX_OPS).map(|_| add()).collect(), LIMIT).unwrap_err();
+    assert_eq!(
+        err.message,
+        format!("batch-ops apply takes at most {MAX_OPS} operations a call, not 65")
+    );
+    apply(sent.clone(), (0..MAX_OPS).map(|_| add()).collect(), LIMIT).unwrap();
+    // Each added header copies every record's headers: the batch grows
+    // past a small limit and is refused instead of growing on.
+    let size =
+        (sent.data.len() + sent.records.len() + sent.headers.len() + sent.nodes.len()) as u64;
+    let err = apply(sent, (0..MAX_OPS).map(|_| add()).collect(), size + 200).unwrap_err();
+    assert!(
+        err.message
+            .starts_with("batch-ops apply would return a batch of ")
+            && err.message.ends_with(&format!(
+                "more than the plugin's {}-byte memory limit",
+                size + 200
+            )),
+        "{}",
+        err.message
+    );
 }

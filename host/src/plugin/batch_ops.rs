@@ -72,7 +72,7 @@ pub fn apply(
         // (or `setField`), and gets the message a Rust plugin would.
         run(&mut batch, op).map_err(|e| refused(e.message, e.record))?;
         let size = [
-            &batch.data(),
+            batch.data(),
             &batch.records[..],
             &batch.headers,
             &batch.nodes,

@@ -929,7 +929,7 @@ impl Batch {
     /// The range of a header key in `data`: the bytes of an equal key this
     /// batch recently stored, or `key` appended. Records that repeat a key
     /// (the usual case) thus share one copy, and header descriptors with
-    /// equal keys have equal `(start, length)` (see [`crate::header_keys`]).
+    /// equal keys have equal `(start, length)`.
     pub fn push_header_key(&mut self, key: &[u8]) -> Result<(u32, u32), BatchError> {
         if let Some(found) = self.header_keys.find(&self.data, key) {
             return Ok(found);

@@ -175,7 +175,7 @@ impl Batch {
     ///
     /// Header keys equal to `key` are recognised by their offsets after
     /// one byte comparison (batch builders store a repeated key once, see
-    /// [`crate::header_keys`]), and a topic already seen in this batch by
+    /// [`Batch::push_header_key`]), and a topic already seen in this batch by
     /// its bytes, so only new topics are checked as UTF-8.
     pub fn set_topics_from_header(&mut self, key: &str) -> Result<(), PluginError> {
         let key = key.as_bytes();

@@ -65,7 +65,7 @@ mod bulk;
 pub mod config;
 pub mod data;
 pub mod error;
-pub mod header_keys;
+mod header_keys;
 pub mod java;
 pub mod kafka;
 pub mod layout;

@@ -3,6 +3,7 @@
 
 pub mod batch;
 pub mod embedded;
+pub mod message;
 pub mod topics;
 
 use rdkafka::ClientConfig;

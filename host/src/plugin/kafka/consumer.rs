@@ -7,16 +7,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::message::{BorrowedMessage, Headers};
-use rdkafka::{ClientConfig, Message, Offset, Timestamp, TopicPartitionList};
-use wasm_connect_sdk::TimestampType;
-use wasm_connect_sdk::header_keys::RecentKeys;
-use wasm_connect_sdk::layout::{HEADER_SIZE, HeaderDesc, NONE, Node, RECORD_SIZE, RecordDesc};
+use rdkafka::message::BorrowedMessage;
+use rdkafka::{ClientConfig, Offset, TopicPartitionList};
+use wasm_connect_sdk::{Batch, BatchError};
 
 use super::{CapabilityError, KafkaGrant, redact};
 use crate::kafka::KafkaSettings;
+use crate::kafka::message::append;
 use crate::plugin::bindings::wasm_connect::plugin::kafka as wit;
 use crate::plugin::bindings::wasm_connect::plugin::types;
+use crate::plugin::convert::batch_to_wit;
 
 /// The longest a `poll` waits for its first record: a plugin asking for
 /// more would hold its call (and its task's sandbox) for that long.
@@ -279,7 +279,7 @@ impl KafkaConsumer {
         self.blocking("poll", move |c| {
             let mut batch = PolledBatch::default();
             let deadline = Instant::now() + wait;
-            while batch.len < max && batch.data.len() < MAX_BATCH_DATA {
+            while batch.len < max && batch.data_len() < MAX_BATCH_DATA {
                 // After the first record, only what is already fetched.
                 let wait = if batch.len == 0 {
                     deadline.saturating_duration_since(Instant::now())
@@ -328,112 +328,33 @@ fn partition_list(
     Ok(list)
 }
 
-/// Polled records laid out as `types.batch`, built in one pass: every
-/// byte is copied once, from librdkafka's buffers into `data`.
+/// Polled records laid out as `types.batch`, built in one pass by the
+/// same code that builds a sink task's batches.
 #[derive(Default)]
 pub(super) struct PolledBatch {
-    data: Vec<u8>,
-    records: Vec<u8>,
-    headers: Vec<u8>,
-    topics: Vec<String>,
+    batch: Batch,
     len: usize,
-    /// Header keys already in `data`: messages repeat the same few keys,
-    /// stored once per batch.
-    header_keys: RecentKeys,
 }
 
 impl PolledBatch {
-    fn bytes(&mut self, bytes: Option<&[u8]>) -> Result<Node, String> {
-        let Some(bytes) = bytes else {
-            return Ok(Node::NULL);
-        };
-        let start = u32::try_from(self.data.len()).map_err(|_| too_large())?;
-        let len = u32::try_from(bytes.len()).map_err(|_| too_large())?;
-        start.checked_add(len).ok_or_else(too_large)?;
-        self.data.extend_from_slice(bytes);
-        Ok(Node::bytes(start, len))
-    }
-
-    fn topic(&mut self, topic: &str) -> u32 {
-        // Records come in runs of one topic: look from the end.
-        match self.topics.iter().rposition(|t| t == topic) {
-            Some(i) => i as u32,
-            None => {
-                self.topics.push(topic.to_owned());
-                (self.topics.len() - 1) as u32
-            }
-        }
-    }
-
     /// Append one message.
     pub(super) fn push(&mut self, m: &BorrowedMessage<'_>) -> Result<(), String> {
-        let topic = self.topic(m.topic());
-        let header_start = (self.headers.len() / HEADER_SIZE) as u32;
-        let mut header_count = 0u32;
-        if let Some(headers) = m.headers() {
-            for h in headers.iter() {
-                let key = h.key.as_bytes();
-                let (key_start, key_len) = match self.header_keys.find(&self.data, key) {
-                    Some(found) => found,
-                    None => {
-                        let node = self.bytes(Some(key))?;
-                        let range = (node.b as u32, node.a);
-                        self.header_keys.remember(range);
-                        range
-                    }
-                };
-                let value = self.bytes(h.value)?;
-                let mut desc = [0u8; HEADER_SIZE];
-                HeaderDesc {
-                    key_start,
-                    key_len,
-                    schema: NONE,
-                    value,
-                }
-                .write(&mut desc);
-                self.headers.extend_from_slice(&desc);
-                header_count += 1;
-            }
-        }
-        let key = self.bytes(m.key())?;
-        let value = self.bytes(m.payload())?;
-        let mut desc = RecordDesc {
-            topic,
-            partition: m.partition(),
-            offset: m.offset(),
-            header_start,
-            header_count,
-            key,
-            value,
-            tag: NONE,
-            ..RecordDesc::default()
-        };
-        match m.timestamp() {
-            Timestamp::CreateTime(ts) => desc.set_timestamp(Some(ts), TimestampType::CreateTime),
-            Timestamp::LogAppendTime(ts) => {
-                desc.set_timestamp(Some(ts), TimestampType::LogAppendTime)
-            }
-            Timestamp::NotAvailable => desc.set_timestamp(None, TimestampType::NoType),
-        }
-        let mut bytes = [0u8; RECORD_SIZE];
-        desc.write(&mut bytes);
-        self.records.extend_from_slice(&bytes);
+        append(&mut self.batch, m, true).map_err(|e| match e {
+            BatchError::TooLarge => too_large(),
+            other => other.to_string(),
+        })?;
         self.len += 1;
         Ok(())
     }
 
+    /// Bytes of data so far.
+    fn data_len(&self) -> usize {
+        self.batch.data().len()
+    }
+
     /// The batch as the bindings send it.
     pub(super) fn into_wit(self) -> types::Batch {
-        types::Batch {
-            data: self.data,
-            data_base: 0,
-            records: self.records,
-            headers: self.headers,
-            nodes: Vec::new(),
-            topics: self.topics,
-            schemas: Vec::new(),
-            source_partitions: Vec::new(),
-        }
+        batch_to_wit(self.batch)
     }
 }
 

@@ -9,11 +9,8 @@ use std::time::Duration;
 use rdkafka::consumer::{
     BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer,
 };
-use rdkafka::message::Headers;
-use rdkafka::{Message, Offset, Timestamp, TopicPartitionList};
+use rdkafka::{Message, Offset, TopicPartitionList};
 use tokio::time::Instant;
-use wasm_connect_sdk::layout::{HEADER_SIZE, Node, RecordDesc, TimestampType};
-use wasm_connect_sdk::{Batch, BatchError};
 
 mod headers;
 mod intake;
@@ -25,6 +22,7 @@ use super::pipeline::{self, Chain, ErrorHandler, Originals};
 use super::renew::Renewal;
 use super::{Control, ConverterHandles, PauseReport, TaskContext, TaskError, TopicsSeen};
 use crate::kafka::batch::Unforwarded;
+use crate::kafka::message::append;
 use crate::plugin::Sandbox;
 use crate::plugin::bindings::wasm_connect::plugin::types as wit;
 use crate::plugin::sandbox::{PreparedBatch, SinkTaskHandle};
@@ -393,43 +391,6 @@ async fn matching_topics(consumer: &Arc<SinkConsumer>, re: &regex::Regex) -> Vec
             Vec::new()
         }
     }
-}
-
-/// Append a consumed message to a raw batch: key and value as bytes
-/// nodes, headers (if `read_headers`) as bytes, no schemas. Returns the
-/// index of its topic in the batch's topic table.
-fn append(batch: &mut Batch, msg: &impl Message, read_headers: bool) -> Result<u32, BatchError> {
-    let topic = batch.intern_topic(msg.topic())?;
-    let mut desc = RecordDesc {
-        topic,
-        partition: msg.partition(),
-        offset: msg.offset(),
-        ..RecordDesc::default()
-    };
-    match msg.timestamp() {
-        Timestamp::CreateTime(ts) => desc.set_timestamp(Some(ts), TimestampType::CreateTime),
-        Timestamp::LogAppendTime(ts) => desc.set_timestamp(Some(ts), TimestampType::LogAppendTime),
-        Timestamp::NotAvailable => {}
-    }
-    if let Some(k) = msg.key() {
-        let (start, len) = batch.push_bytes(k)?;
-        desc.key = Node::bytes(start, len);
-    }
-    if let Some(v) = msg.payload() {
-        let (start, len) = batch.push_bytes(v)?;
-        desc.value = Node::bytes(start, len);
-    }
-    // Checked first: `headers()` is the costly call this skips.
-    if read_headers && let Some(headers) = msg.headers() {
-        desc.header_start = (batch.headers.len() / HEADER_SIZE) as u32;
-        for h in headers.iter() {
-            // Messages repeat the same few keys: one copy per batch.
-            batch.push_bytes_header(h.key.as_bytes(), h.value)?;
-            desc.header_count += 1;
-        }
-    }
-    batch.push_desc(&desc);
-    Ok(topic)
 }
 
 /// `put`, retried while the plugin says the failure is retriable (as Apache

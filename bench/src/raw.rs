@@ -201,6 +201,18 @@ pub struct ConsumeArgs {
     /// instead of one `poll` per record.
     #[arg(long)]
     batch: bool,
+    /// Extra consumer settings, `key=value` (repeatable): e.g. the
+    /// librdkafka settings a worker's `consumer.*` gives its sink tasks,
+    /// or `debug=fetch` to watch the fetch requests.
+    #[arg(long = "set", value_parser = parse_setting)]
+    settings: Vec<(String, String)>,
+}
+
+/// `key=value`.
+pub fn parse_setting(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .ok_or_else(|| format!("expected key=value, got {s:?}"))
 }
 
 /// The records per batch a sink task gets (`consumer.max.poll.records`).
@@ -382,7 +394,7 @@ pub fn consume(args: &ConsumeArgs) {
     let config = settings(&target.bootstrap).consumer_config(
         &args.name,
         &format!("bench-consumer-{}", args.name),
-        &[],
+        &args.settings,
     );
     let mut output = Output {
         out: BufWriter::with_capacity(

@@ -492,8 +492,10 @@ fn consume_batched(
     let mut done = 0u64;
     let mut next_commit = Instant::now() + COMMIT_INTERVAL;
     while done < target.records {
-        // The consumer queue first: rebalances, and records fetched before
-        // their partition was forwarded (they come before the queue's).
+        // Forward first (as a sink task does), then the consumer queue:
+        // rebalances, and records fetched before their partition was
+        // forwarded (they come before the queue's).
+        queue.forward_pending(&consumer.context().0, |e| panic!("{e}"));
         let want = MAX_POLL_RECORDS.min((target.records - done) as usize);
         let mut polled = 0;
         while polled < want {

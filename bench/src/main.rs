@@ -45,6 +45,10 @@ enum Command {
         records: u64,
         #[arg(long, default_value_t = 3)]
         rounds: u32,
+        /// A consumer setting for both sides, `key=value` (repeatable):
+        /// the worker's `consumer.<key>` and the raw consumer's.
+        #[arg(long = "consumer", value_parser = raw::parse_setting)]
+        consumer: Vec<(String, String)>,
     },
     /// Kafka → JsonConverter + 3 SMTs → FileStreamSink vs the same plugin
     /// code compiled natively behind a raw consumer; records per CPU-second.
@@ -53,6 +57,9 @@ enum Command {
         records: u64,
         #[arg(long, default_value_t = 3)]
         rounds: u32,
+        /// A consumer setting for both sides, as for `sink`.
+        #[arg(long = "consumer", value_parser = raw::parse_setting)]
+        consumer: Vec<(String, String)>,
     },
     /// End-to-end latency at a fixed rate: datagen → Kafka → FileStreamSink
     /// vs a raw producer → Kafka → raw consumer writing a file.
@@ -76,8 +83,16 @@ enum Command {
 fn main() {
     match Cli::parse().command {
         Command::Source { records, rounds } => scenarios::source(records, rounds),
-        Command::Sink { records, rounds } => scenarios::sink(records, rounds),
-        Command::Chain { records, rounds } => scenarios::chain(records, rounds),
+        Command::Sink {
+            records,
+            rounds,
+            consumer,
+        } => scenarios::sink(records, rounds, &consumer),
+        Command::Chain {
+            records,
+            rounds,
+            consumer,
+        } => scenarios::chain(records, rounds, &consumer),
         Command::Latency {
             rate,
             seconds,

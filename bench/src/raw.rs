@@ -201,6 +201,18 @@ pub struct ConsumeArgs {
     /// instead of one `poll` per record.
     #[arg(long)]
     batch: bool,
+    /// Extra consumer settings, `key=value` (repeatable): e.g. the
+    /// librdkafka settings a worker's `consumer.*` gives its sink tasks,
+    /// or `debug=fetch` to watch the fetch requests.
+    #[arg(long = "set", value_parser = parse_setting)]
+    settings: Vec<(String, String)>,
+}
+
+/// `key=value`.
+pub fn parse_setting(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .ok_or_else(|| format!("expected key=value, got {s:?}"))
 }
 
 /// The records per batch a sink task gets (`consumer.max.poll.records`).
@@ -382,7 +394,7 @@ pub fn consume(args: &ConsumeArgs) {
     let config = settings(&target.bootstrap).consumer_config(
         &args.name,
         &format!("bench-consumer-{}", args.name),
-        &[],
+        &args.settings,
     );
     let mut output = Output {
         out: BufWriter::with_capacity(
@@ -480,8 +492,10 @@ fn consume_batched(
     let mut done = 0u64;
     let mut next_commit = Instant::now() + COMMIT_INTERVAL;
     while done < target.records {
-        // The consumer queue first: rebalances, and records fetched before
-        // their partition was forwarded (they come before the queue's).
+        // Forward first (as a sink task does), then the consumer queue:
+        // rebalances, and records fetched before their partition was
+        // forwarded (they come before the queue's).
+        queue.forward_pending(&consumer.context().0, |e| panic!("{e}"));
         let want = MAX_POLL_RECORDS.min((target.records - done) as usize);
         let mut polled = 0;
         while polled < want {

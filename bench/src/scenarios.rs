@@ -18,6 +18,9 @@ pub struct Env {
     pub broker: Broker,
     pub worker: Worker,
     pub dir: PathBuf,
+    /// Extra consumer settings, given to the worker's sink tasks and to
+    /// the raw consumers alike.
+    pub consumer: Vec<(String, String)>,
     _tmp: TempDir,
 }
 
@@ -35,20 +38,26 @@ impl Env {
     /// (the worker's other settings are the e2e harness's) and offsets
     /// flushed every 10 s.
     pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// [`Env::start`], the worker's sink consumers also given `consumer`
+    /// (as `consumer.<key>=<value>` lines of its file).
+    pub fn start_with(consumer: &[(String, String)]) -> Self {
         let dir = std::env::temp_dir().join(format!("wasm-connect-bench-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let tmp = TempDir(dir.clone());
         // Set by bench/run.sh: the worker logs warnings only.
         let broker = Broker::start();
         let port = free_port();
-        let props = worker_properties(
-            &dir,
-            &broker,
-            port,
-            "key.converter=org.apache.kafka.connect.converters.ByteArrayConverter\n\
+        let mut extra = "key.converter=org.apache.kafka.connect.converters.ByteArrayConverter\n\
              value.converter=org.apache.kafka.connect.converters.ByteArrayConverter\n\
-             offset.flush.interval.ms=10000\n",
-        );
+             offset.flush.interval.ms=10000\n"
+            .to_owned();
+        for (k, v) in consumer {
+            extra.push_str(&format!("consumer.{k}={v}\n"));
+        }
+        let props = worker_properties(&dir, &broker, port, &extra);
         let worker = Worker::start(&dir, &props, &[], port);
         println!(
             "machine: {} cores, load average {} (1, 5, 15 min)",
@@ -59,6 +68,7 @@ impl Env {
             broker,
             worker,
             dir,
+            consumer: consumer.to_vec(),
             _tmp: tmp,
         }
     }
@@ -347,6 +357,9 @@ fn sink_rounds(
             if batch {
                 args.push("--batch".into());
             }
+            for (k, v) in &env.consumer {
+                args.extend(["--set".into(), format!("{k}={v}")]);
+            }
             let out = env.raw(&args);
             let raw = Side::from_raw(&out, (cpu_of(env.broker.pid()) - broker0).as_secs_f64());
             // Both wrote the same file.
@@ -377,8 +390,8 @@ fn sink_rounds(
 }
 
 /// Kafka → FileStreamSink vs a raw consumer writing the same file.
-pub fn sink(records: u64, rounds: u32) {
-    let env = Env::start();
+pub fn sink(records: u64, rounds: u32, consumer: &[(String, String)]) {
+    let env = Env::start_with(consumer);
     preload(&env, "data", records, false);
     let (results, batch_results) = sink_rounds(&env, "data", records, rounds, false, true);
     report(
@@ -397,8 +410,8 @@ pub fn sink(records: u64, rounds: u32) {
 
 /// Kafka → JsonConverter + 3 SMTs → FileStreamSink vs the same plugin code
 /// compiled natively behind a raw consumer.
-pub fn chain(records: u64, rounds: u32) {
-    let env = Env::start();
+pub fn chain(records: u64, rounds: u32, consumer: &[(String, String)]) {
+    let env = Env::start_with(consumer);
     preload(&env, "json", records, true);
     let (results, _) = sink_rounds(&env, "json", records, rounds, true, false);
     report(

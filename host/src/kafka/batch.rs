@@ -77,6 +77,14 @@ impl Unforwarded {
         }
     }
 
+    /// Whether every partition noted so far was forwarded.
+    pub fn is_empty(&self) -> bool {
+        match self.0.lock() {
+            Ok(p) => p.is_empty(),
+            Err(p) => p.into_inner().is_empty(),
+        }
+    }
+
     fn take(&self) -> Vec<(String, i32)> {
         match self.0.lock() {
             Ok(mut p) => std::mem::take(&mut *p),
@@ -392,7 +400,7 @@ impl Message for QueuedMessage<'_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
     use std::time::Instant;
@@ -415,6 +423,20 @@ mod tests {
         fn post_rebalance(&self, _: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
             self.0.note(rebalance);
         }
+    }
+
+    /// A consumer of group `g` on a mock cluster, reading from the start,
+    /// committing nothing by itself, joining quickly.
+    pub(crate) fn group_consumer_config(bootstrap: &str) -> ClientConfig {
+        let mut config = ClientConfig::new();
+        config
+            .set("bootstrap.servers", bootstrap)
+            .set("group.id", "g")
+            .set("auto.offset.reset", "earliest")
+            .set("enable.auto.commit", "false")
+            .set("session.timeout.ms", "6000")
+            .set("heartbeat.interval.ms", "500");
+        config
     }
 
     /// `m` is record `2 * offset + partition` as produced below, the next
@@ -469,13 +491,7 @@ mod tests {
         producer.flush(Duration::from_secs(10)).unwrap();
 
         let consumer: Arc<BaseConsumer<Assigned>> = Arc::new(
-            ClientConfig::new()
-                .set("bootstrap.servers", &bootstrap)
-                .set("group.id", "g")
-                .set("auto.offset.reset", "earliest")
-                .set("enable.auto.commit", "false")
-                .set("session.timeout.ms", "6000")
-                .set("heartbeat.interval.ms", "500")
+            group_consumer_config(&bootstrap)
                 .create_with_context(Assigned::default())
                 .unwrap(),
         );

@@ -35,6 +35,26 @@ const JAVA_ONLY: &[&str] = &[
 /// most records a sink task gets per `put`.
 pub const DEFAULT_MAX_POLL_RECORDS: usize = 500;
 
+/// librdkafka's `fetch.queue.backoff.ms` for the consumers of sink tasks
+/// (librdkafka's default is 1000).
+///
+/// librdkafka prefetches each partition until its local queue holds
+/// `queued.min.messages` (100,000) messages, and then does not look at that
+/// partition again for `fetch.queue.backoff.ms`, however fast the queue is
+/// drained. A sink task that drains faster than 100,000 records a second
+/// (1 µs a record) therefore finds the queue empty and waits for the rest
+/// of that second: with the default, Kafka → FileStreamSink moved records
+/// in bursts of ~200,000 with ~0.9 s gaps between them, ~185,000 records/s
+/// on an idle machine (BENCHMARKS.md, the FileStreamSink section, where
+/// the raw consumer with the same settings shows the same gaps). Java's
+/// consumer, which Apache Kafka Connect uses, has no such pause: it fetches
+/// a partition again as soon as its buffered records are handed out. At
+/// 10 ms a stall needs a drain rate above 10 million records a second,
+/// and the cost is at most a hundred wake-ups a second of librdkafka's
+/// broker thread while a queue is full. `consumer.fetch.queue.backoff.ms`
+/// (or the connector's `consumer.override.`) still wins.
+pub const SINK_FETCH_QUEUE_BACKOFF_MS: &str = "10";
+
 /// A client that could not be created.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot create the {role} for {client_id}: {source}")]
@@ -93,7 +113,8 @@ impl KafkaSettings {
     /// Consumer settings for a sink task: group `connect-<connector>`,
     /// reading from the earliest offset when the group has none (Apache's
     /// default for sinks), offsets committed only by the task after a
-    /// successful flush.
+    /// successful flush; a short `fetch.queue.backoff.ms` (see
+    /// [`SINK_FETCH_QUEUE_BACKOFF_MS`]).
     pub fn consumer_config(
         &self,
         connector: &str,
@@ -108,7 +129,8 @@ impl KafkaSettings {
             .set("auto.offset.reset", "earliest")
             .set("enable.auto.commit", "false")
             .set("enable.auto.offset.store", "false")
-            .set("enable.partition.eof", "false");
+            .set("enable.partition.eof", "false")
+            .set("fetch.queue.backoff.ms", SINK_FETCH_QUEUE_BACKOFF_MS);
         Self::apply(&mut config, &self.consumer, "consumer");
         Self::apply(&mut config, overrides, "consumer");
         config
@@ -223,5 +245,30 @@ mod tests {
         assert_eq!(c.get("group.id"), Some("connect-sink"));
         assert_eq!(c.get("max.poll.records"), None);
         assert_eq!(settings.max_poll_records(&[]), 42);
+    }
+
+    /// Sink consumers do not pause a partition for librdkafka's default
+    /// second once 100,000 records are prefetched, unless told to.
+    #[test]
+    fn sink_consumers_back_off_briefly_and_the_user_wins() {
+        let mut settings = KafkaSettings {
+            bootstrap_servers: "127.0.0.1:1".into(),
+            producer: Vec::new(),
+            consumer: Vec::new(),
+            admin: Vec::new(),
+        };
+        let c = settings.consumer_config("sink", "c", &[]);
+        assert_eq!(c.get("fetch.queue.backoff.ms"), Some("10"));
+        // librdkafka takes the value (it rejects what it does not know).
+        let _: BaseConsumer = c.create().unwrap();
+        settings.consumer = vec![("fetch.queue.backoff.ms".into(), "500".into())];
+        let c = settings.consumer_config("sink", "c", &[]);
+        assert_eq!(c.get("fetch.queue.backoff.ms"), Some("500"));
+        let c = settings.consumer_config(
+            "sink",
+            "c",
+            &[("fetch.queue.backoff.ms".into(), "7".into())],
+        );
+        assert_eq!(c.get("fetch.queue.backoff.ms"), Some("7"));
     }
 }

@@ -178,7 +178,15 @@ impl<'c> Intake<'c> {
     /// Read what is waiting, up to `max.poll.records`, without waiting:
     /// the consumer queue until it is empty after the last forward, then
     /// the batch queue.
+    ///
+    /// Partitions are forwarded first, before the consumer queue is read:
+    /// from then on their new records go to the batch queue, and the
+    /// consumer queue only holds older ones, which it gives first. Waiting
+    /// for the consumer queue to run dry before forwarding (as this did)
+    /// meant never forwarding while the fetcher kept it full: a task that
+    /// never waited for records read every record one `poll` at a time.
     fn fill(&mut self, got: &mut Intaken) -> Result<(), TaskError> {
+        self.forward_assigned();
         loop {
             while got.raw.len() < self.max_records {
                 match buffered(&mut self.messages, &self.woken, &self.waker) {
@@ -189,8 +197,9 @@ impl<'c> Intake<'c> {
             if got.raw.len() >= self.max_records {
                 return Ok(());
             }
-            // Forwarded just now: what reached the consumer queue before
-            // the forward must be read first.
+            // A rebalance served while reading (rdkafka runs
+            // `post_rebalance` inside its `poll`): forward its partitions,
+            // then read what reached the consumer queue before that.
             if !self.forward_assigned() {
                 break;
             }
@@ -230,5 +239,81 @@ fn buffered<'a>(
             Poll::Pending if woken.0.swap(false, std::sync::atomic::Ordering::Relaxed) => {}
             Poll::Pending => return None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use rdkafka::ClientConfig;
+    use rdkafka::consumer::Consumer;
+    use rdkafka::mocking::MockCluster;
+    use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
+
+    use super::super::RebalanceLog;
+    use super::*;
+    use crate::storage::TargetState;
+
+    /// A partition is forwarded to the batch queue even while the consumer
+    /// queue holds a batch's worth of its records (which is how a fast
+    /// fetcher keeps it), and every record still comes once, in order.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn partitions_are_forwarded_while_the_consumer_queue_is_full() {
+        let cluster = MockCluster::<DefaultProducerContext>::new(1).unwrap();
+        cluster.create_topic("t", 1, 1).unwrap();
+        let bootstrap = cluster.bootstrap_servers();
+        // One message set, so one fetch response: the first record and the
+        // rest of the batch land in the consumer queue together.
+        let producer: ThreadedProducer<DefaultProducerContext> = ClientConfig::new()
+            .set("bootstrap.servers", &bootstrap)
+            .set("linger.ms", "1000")
+            .create()
+            .unwrap();
+        const N: i64 = 5_000;
+        for i in 0..N {
+            let value = format!("v{i}");
+            producer
+                .send(BaseRecord::<(), _>::to("t").payload(&value))
+                .unwrap();
+        }
+        producer.flush(Duration::from_secs(10)).unwrap();
+
+        let log = Arc::new(RebalanceLog::default());
+        let consumer: Arc<SinkConsumer> = Arc::new(
+            crate::kafka::batch::tests::group_consumer_config(&bootstrap)
+                .create_with_context(SinkContext {
+                    log: log.clone(),
+                    span: tracing::Span::none(),
+                })
+                .unwrap(),
+        );
+        consumer.subscribe(&["t"]).unwrap();
+        let mut intake = Intake::new(&consumer, &log, false, 500).unwrap();
+        let (_control, mut stop) = tokio::sync::watch::channel(TargetState::Started);
+
+        let mut next = 0i64;
+        let mut forwarded_at_first_batch = None;
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while next < N {
+            assert!(std::time::Instant::now() < deadline, "only {next} read");
+            // As a task waits (for its next commit): the assignment is
+            // served while waiting, and the wait goes on until records come.
+            let wake = Instant::now() + Duration::from_secs(10);
+            let got = intake.next(wake, true, &mut stop).await.unwrap();
+            assert!(got.raw.len() <= 500);
+            if !got.raw.is_empty() && forwarded_at_first_batch.is_none() {
+                forwarded_at_first_batch = Some(log.unforwarded.is_empty());
+            }
+            for r in got.raw.iter() {
+                assert_eq!(r.offset(), Some(next));
+                next += 1;
+            }
+        }
+        assert_eq!(
+            forwarded_at_first_batch,
+            Some(true),
+            "the partition was still not forwarded after the first batch"
+        );
     }
 }

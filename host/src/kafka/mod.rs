@@ -35,8 +35,9 @@ const JAVA_ONLY: &[&str] = &[
 /// most records a sink task gets per `put`.
 pub const DEFAULT_MAX_POLL_RECORDS: usize = 500;
 
-/// librdkafka's `fetch.queue.backoff.ms` for the consumers of sink tasks
-/// (librdkafka's default is 1000).
+/// librdkafka's `fetch.queue.backoff.ms` for the consumers that move
+/// records (sink tasks', and those the `kafka` capability opens for
+/// plugins such as KafkaSourceConnector); librdkafka's default is 1000.
 ///
 /// librdkafka prefetches each partition until its local queue holds
 /// `queued.min.messages` (100,000) messages, and then does not look at that
@@ -53,7 +54,7 @@ pub const DEFAULT_MAX_POLL_RECORDS: usize = 500;
 /// and the cost is at most a hundred wake-ups a second of librdkafka's
 /// broker thread while a queue is full. `consumer.fetch.queue.backoff.ms`
 /// (or the connector's `consumer.override.`) still wins.
-pub const SINK_FETCH_QUEUE_BACKOFF_MS: &str = "10";
+pub const FETCH_QUEUE_BACKOFF_MS: &str = "10";
 
 /// A client that could not be created.
 #[derive(Debug, thiserror::Error)]
@@ -114,7 +115,7 @@ impl KafkaSettings {
     /// reading from the earliest offset when the group has none (Apache's
     /// default for sinks), offsets committed only by the task after a
     /// successful flush; a short `fetch.queue.backoff.ms` (see
-    /// [`SINK_FETCH_QUEUE_BACKOFF_MS`]).
+    /// [`FETCH_QUEUE_BACKOFF_MS`]).
     pub fn consumer_config(
         &self,
         connector: &str,
@@ -130,7 +131,7 @@ impl KafkaSettings {
             .set("enable.auto.commit", "false")
             .set("enable.auto.offset.store", "false")
             .set("enable.partition.eof", "false")
-            .set("fetch.queue.backoff.ms", SINK_FETCH_QUEUE_BACKOFF_MS);
+            .set("fetch.queue.backoff.ms", FETCH_QUEUE_BACKOFF_MS);
         Self::apply(&mut config, &self.consumer, "consumer");
         Self::apply(&mut config, overrides, "consumer");
         config

@@ -12,7 +12,7 @@ use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use wasm_connect_sdk::{Batch, BatchError};
 
 use super::{CapabilityError, KafkaGrant, redact};
-use crate::kafka::KafkaSettings;
+use crate::kafka::{FETCH_QUEUE_BACKOFF_MS, KafkaSettings};
 use crate::kafka::message::append;
 use crate::plugin::bindings::wasm_connect::plugin::kafka as wit;
 use crate::plugin::bindings::wasm_connect::plugin::types;
@@ -99,7 +99,10 @@ impl KafkaConsumer {
             .set("enable.auto.commit", "false")
             .set("enable.auto.offset.store", "false")
             .set("auto.offset.reset", "earliest")
-            .set("enable.partition.eof", "false");
+            .set("enable.partition.eof", "false")
+            // Without it a plugin draining faster than 100,000 records a
+            // second waits a second at a time (see the constant).
+            .set("fetch.queue.backoff.ms", FETCH_QUEUE_BACKOFF_MS);
         // The user's settings win (their group id too: ACLs may need it),
         // but the bootstrap servers are the granted ones.
         KafkaSettings::apply(&mut config, &granted.consumer, "consumer");

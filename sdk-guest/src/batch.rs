@@ -888,23 +888,9 @@ impl Batch {
             ValueRef::Struct(values) => {
                 let schema = match schema {
                     Some(s) if s.schema_type == SchemaType::Struct => s,
-                    _ => {
-                        return Err(BatchError::StructWithoutSchema {
-                            what: "a value".into(),
-                        });
-                    }
+                    _ => return Err(struct_without_schema()),
                 };
-                if values.len() != schema.fields.len() {
-                    return Err(BatchError::SchemaMismatch {
-                        what: format!(
-                            "a struct with {} values for {} fields",
-                            values.len(),
-                            schema.fields.len()
-                        ),
-                        found: "struct",
-                        expected: "struct",
-                    });
-                }
+                check_struct_len(values.len(), schema.fields.len())?;
                 let mut out = Vec::with_capacity(values.len());
                 for (i, field) in schema.fields.iter().enumerate() {
                     out.push(self.to_value(values.node(i)?, Some(&field.schema), depth + 1)?);
@@ -1739,6 +1725,25 @@ fn value_kind(value: &Value) -> &'static str {
 /// Whether `value` fits `schema` at the top level (Apache's
 /// `ConnectSchema.validateValue`, without descending: children are checked
 /// as they are encoded).
+/// A struct value read without a struct schema.
+pub(crate) fn struct_without_schema() -> BatchError {
+    BatchError::StructWithoutSchema {
+        what: "a value".into(),
+    }
+}
+
+/// A struct value must have one value per field of its schema.
+pub(crate) fn check_struct_len(values: usize, fields: usize) -> Result<(), BatchError> {
+    if values == fields {
+        return Ok(());
+    }
+    Err(BatchError::SchemaMismatch {
+        what: format!("a struct with {values} values for {fields} fields"),
+        found: "struct",
+        expected: "struct",
+    })
+}
+
 fn check_fits(value: &Value, schema: &Schema) -> Result<(), BatchError> {
     let ok = match (value, schema.schema_type) {
         (Value::Null, _) => schema.optional || schema.default.is_some(),

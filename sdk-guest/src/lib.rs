@@ -71,6 +71,7 @@ pub mod kafka;
 pub mod layout;
 pub mod log;
 pub mod plugin;
+mod text;
 pub mod values;
 
 #[cfg(target_arch = "wasm32")]

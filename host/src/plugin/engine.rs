@@ -335,6 +335,12 @@ impl PluginEngine {
         config
             .wasm_component_model(true)
             .epoch_interruption(options.epoch_interruption);
+        // `perf` shows plugin code by function name only when the engine
+        // writes /tmp/perf-<pid>.map; off by default (it costs a write per
+        // loaded function).
+        if std::env::var_os("WASM_CONNECT_PERFMAP").is_some_and(|v| v == "1") {
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         let engine = Engine::new(&config).map_err(EngineError::Engine)?;
         let cache = options
             .cache

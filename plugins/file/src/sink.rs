@@ -1,8 +1,9 @@
 //! FileStreamSink: each record's value becomes a line in a file.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufWriter, Write};
+use std::io::Write;
 
+use wasm_connect_sdk::BatchError;
 use wasm_connect_sdk::log;
 use wasm_connect_sdk::prelude::*;
 
@@ -67,7 +68,9 @@ fn missing_file() -> PluginError {
 /// take this plugin off that list.
 pub struct FileStreamSinkTask {
     file: String,
-    out: BufWriter<File>,
+    out: File,
+    /// A batch's lines, written with one call; kept to reuse its memory.
+    lines: Vec<u8>,
 }
 
 impl SinkTask for FileStreamSinkTask {
@@ -88,53 +91,44 @@ impl SinkTask for FileStreamSinkTask {
         log::debug(&format!("Appending records to {file}"));
         Ok(Self {
             file,
-            out: BufWriter::with_capacity(64 * 1024, handle),
+            out: handle,
+            lines: Vec::new(),
         })
     }
 
     fn put(&mut self, records: &Batch) -> Result<()> {
+        self.lines.clear();
         for (i, record) in records.iter().enumerate() {
-            let written = match record
-                .value()
-                .map_err(|e| PluginError::from(e).at_record(i))?
-            {
-                ValueRef::String(s) => self.out.write_all(s.as_bytes()),
-                ValueRef::Bytes(b) => self.out.write_all(b),
-                ValueRef::Array(_) | ValueRef::Map(_) | ValueRef::Struct(_) => {
-                    // Compound values need their schema for field names.
-                    let value = record
-                        .to_record()
-                        .map_err(|e| PluginError::from(e).at_record(i))?
-                        .value;
-                    write!(self.out, "{value}")
+            let at = |e: BatchError| PluginError::from(e).at_record(i);
+            match record.value().map_err(at)? {
+                ValueRef::String(s) => self.lines.extend_from_slice(s.as_bytes()),
+                // Apache's PrintStream.println(Object) of a byte[] would
+                // print its identity; the bytes themselves are more use.
+                ValueRef::Bytes(b) => self.lines.extend_from_slice(b),
+                // The value's toString, written from the descriptors.
+                _ => {
+                    let desc = record.desc();
+                    records
+                        .write_text(&mut self.lines, desc.value, desc.value_schema)
+                        .map_err(at)?;
                 }
-                scalar => write!(self.out, "{scalar}"),
-            };
-            written
-                .and_then(|()| self.out.write_all(b"\n"))
-                .map_err(|e| self.io_error(e))?;
+            }
+            self.lines.push(b'\n');
         }
         // Apache's PrintStream hands every line to the OS at once, so lines
         // show up in the file as records arrive; do the same, once per
         // batch. Durability (fsync) waits for `flush`.
-        self.out.flush().map_err(|e| self.io_error(e))
+        self.out
+            .write_all(&self.lines)
+            .map_err(|e| self.io_error(e))
     }
 
     fn flush(&mut self, offsets: Vec<TopicPartitionOffset>) -> Result<Vec<TopicPartitionOffset>> {
         // Apache only flushes the stream; we also sync, so that the offsets
-        // the host commits next never run ahead of what is on disk.
-        self.out.flush().map_err(|e| self.io_error(e))?;
-        self.out
-            .get_ref()
-            .sync_data()
-            .map_err(|e| self.io_error(e))?;
+        // the host commits next never run ahead of what is on disk. (Every
+        // `put` already handed its lines to the OS.)
+        self.out.sync_data().map_err(|e| self.io_error(e))?;
         Ok(offsets)
-    }
-
-    fn stop(&mut self) {
-        if let Err(e) = self.out.flush() {
-            log::warn(&format!("Could not flush {} on stop: {e}", self.file));
-        }
     }
 }
 

@@ -49,6 +49,9 @@ struct Settings {
 struct Derived {
     schema: Arc<Schema>,
     sources: Arc<[Result<usize, String>]>,
+    /// Every field stays, in its place, with its schema (renames only):
+    /// a struct's values can be kept as they are under the new schema.
+    keeps_children: bool,
 }
 
 /// Apache's `ReplaceField`, for the key or the value.
@@ -241,6 +244,12 @@ impl Settings {
         let def = field_util::schema_def(batch, schema)?
             .ok_or_else(|| PluginError::data("a struct value has no schema"))?;
         let view = StructView::new(def, node)?;
+        if derived.keeps_children && !view.any_null(batch)? {
+            // Renames only, and no null that could take a default or
+            // break a required field: the children stay where they are.
+            batch.set_part(i, part, node, out)?;
+            return Ok(());
+        }
         let children = &mut scratch.nodes;
         children.clear();
         for (field, source) in derived.schema.fields.iter().zip(derived.sources.iter()) {
@@ -312,10 +321,20 @@ impl Settings {
                     .map(|(k, _)| k)
                     .ok_or_else(|| format!("{old} is not a valid field name"))
             })
-            .collect();
+            .collect::<Arc<[_]>>();
+        let keeps_children = sources.len() == schema.fields.len()
+            && sources
+                .iter()
+                .enumerate()
+                .all(|(k, s)| s.as_ref() == Ok(&k))
+            && fields
+                .iter()
+                .zip(&schema.fields)
+                .all(|(new, old)| Arc::ptr_eq(&new.schema, &old.schema));
         Ok(Derived {
             schema: Arc::new(struct_like(schema, fields)),
             sources,
+            keeps_children,
         })
     }
 }

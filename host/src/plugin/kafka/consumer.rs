@@ -12,8 +12,8 @@ use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use wasm_connect_sdk::{Batch, BatchError};
 
 use super::{CapabilityError, KafkaGrant, redact};
-use crate::kafka::{FETCH_QUEUE_BACKOFF_MS, KafkaSettings};
 use crate::kafka::message::append;
+use crate::kafka::{FETCH_QUEUE_BACKOFF_MS, KafkaSettings};
 use crate::plugin::bindings::wasm_connect::plugin::kafka as wit;
 use crate::plugin::bindings::wasm_connect::plugin::types;
 use crate::plugin::convert::batch_to_wit;

@@ -212,13 +212,14 @@ impl Parser<'_, '_> {
             return Ok(self.push(JKind::Decimal, a, b, 0));
         }
         let digits = &int_digits[int_digits.len() - significant..];
-        let magnitude = if digits.len() <= 19 {
-            digits.iter().try_fold(0u64, |acc, d| {
-                acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-            })
-        } else {
-            None
-        };
+        // Any 19 digits fit a u64 (its maximum has 20), so no step can
+        // overflow and none is checked: on wasm32 a checked 64-bit multiply
+        // is a call to a 128-bit multiply routine per digit.
+        let magnitude = (digits.len() <= 19).then(|| {
+            digits
+                .iter()
+                .fold(0u64, |acc, d| acc * 10 + u64::from(d - b'0'))
+        });
         let value = magnitude.and_then(|m| {
             if negative {
                 0i64.checked_sub_unsigned(m)

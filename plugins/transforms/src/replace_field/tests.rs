@@ -267,3 +267,28 @@ fn manifests_name_apache_classes() {
         ["org.apache.kafka.connect.transforms.ReplaceField$Value"]
     );
 }
+
+/// Renames only: values are kept in place under the new schema, except
+/// where a null field takes its default (Apache's `put` of `getWithoutDefault`
+/// or `get`), which needs the struct rebuilt.
+#[test]
+fn renames_only_keep_the_values_and_nulls_still_take_defaults() {
+    let mut x: ReplaceFieldValue = configure(&[("renames", "abc:xyz")]).unwrap();
+    let schema = Arc::new(strukt(&[
+        ("abc", req(SchemaType::Int32)),
+        ("note", opt_default(SchemaType::String, "none".into())),
+    ]));
+    let mut renamed = |note: Value| {
+        let record = sink("test").with_value(
+            Some(schema.clone()),
+            value(&schema, &[("abc", Value::Int32(7)), ("note", note)]),
+        );
+        apply_one(&mut x, record).unwrap().value
+    };
+    let out = renamed("n".into());
+    assert_eq!(get(&out, "xyz"), &Value::Int32(7));
+    assert_eq!(get(&out, "note"), &Value::String("n".into()));
+    let out = renamed(Value::Null);
+    assert_eq!(get(&out, "xyz"), &Value::Int32(7));
+    assert_eq!(get(&out, "note"), &Value::String("none".into()));
+}

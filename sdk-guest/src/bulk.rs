@@ -25,9 +25,18 @@ const VALUE_SCHEMA_AT: usize = Part::Value.positions().0;
 const VALUE_NODE_AT: usize = Part::Value.positions().1;
 
 /// How many topics [`Batch::set_topics_from_header`] remembers by their
-/// bytes; routing transforms send a batch to a handful of topics. Past
-/// this, a topic is looked up in the batch's table.
+/// bytes, in a direct-mapped table (a power of two); routing transforms
+/// send a batch to a handful of topics. A topic not remembered is looked
+/// up in the batch's table.
 const TOPIC_MEMO: usize = 32;
+
+/// The memo slot of a topic's bytes (never empty here).
+#[inline(always)]
+fn topic_slot(text: &[u8]) -> usize {
+    let first = usize::from(text.first().copied().unwrap_or(0));
+    let last = usize::from(text.last().copied().unwrap_or(0));
+    (text.len() ^ first ^ (last << 2)) & (TOPIC_MEMO - 1)
+}
 
 /// Where the field to set is in structs of one schema, and the node to
 /// write there (`None`: that schema has no such field).
@@ -182,7 +191,8 @@ impl Batch {
         // A key range known to hold `key`.
         let mut known: Option<(u32, u32)> = None;
         // Topics seen: their bytes' range in data, and their table index.
-        let mut memo: Vec<(u32, u32, u32)> = Vec::new();
+        // (start, length 0 = empty, topic index) by `topic_slot`.
+        let mut memo = [(0u32, 0u32, 0u32); TOPIC_MEMO];
         for i in 0..self.len() {
             let at = |e: BatchError| PluginError::from(e).at_record(i);
             let desc = record_bytes(&self.records, i).map_err(at)?;
@@ -214,23 +224,22 @@ impl Batch {
                 continue;
             }
             let text = bytes_at(data, value_start, len).map_err(at)?;
-            let hit = memo.iter().find(|(s, l, _)| {
-                (*s, *l) == (value_start, len)
-                    || (*l == len && bytes_at(data, *s, *l).is_ok_and(|t| same_bytes(t, text)))
-            });
-            let topic = match hit {
-                Some((_, _, topic)) => *topic,
-                None => {
-                    let Ok(name) = std::str::from_utf8(text) else {
-                        continue;
-                    };
-                    let name = name.to_owned();
-                    let topic = self.intern_topic(&name).map_err(at)?;
-                    if memo.len() < TOPIC_MEMO {
-                        memo.push((value_start, len, topic));
-                    }
-                    topic
-                }
+            // One slot per (length, first and last byte): a record is
+            // compared with one remembered topic only.
+            let slot = topic_slot(text);
+            let (s, l, known_topic) = memo[slot];
+            let hit = (s, l) == (value_start, len)
+                || (l == len && bytes_at(data, s, l).is_ok_and(|t| same_bytes(t, text)));
+            let topic = if hit {
+                known_topic
+            } else {
+                let Ok(name) = std::str::from_utf8(text) else {
+                    continue;
+                };
+                let name = name.to_owned();
+                let topic = self.intern_topic(&name).map_err(at)?;
+                memo[slot] = (value_start, len, topic);
+                topic
             };
             let desc = record_bytes_mut(&mut self.records, i).map_err(at)?;
             desc[TOPIC_AT..TOPIC_AT + 4].copy_from_slice(&topic.to_le_bytes());

@@ -362,3 +362,26 @@ fn add_header_reaches_every_record_and_stores_its_bytes_once() {
     empty.add_header(&added).unwrap();
     assert_eq!(empty.header_count(), 0);
 }
+
+#[test]
+fn many_topics_sharing_memo_slots_route_exactly() {
+    // More distinct topics than the memo has slots, many with the same
+    // length and first and last bytes, each seen several times in turn.
+    let names: Vec<String> = (0..100).map(|i| format!("t-{i:03}-x")).collect();
+    let records: Vec<Record> = (0..600)
+        .map(|i| {
+            header(
+                Record::new("orders"),
+                "route",
+                names[(i * 7) % 100].as_str().into(),
+            )
+        })
+        .collect();
+    let mut batch = Batch::from_records(&records).unwrap();
+    batch.set_topics_from_header("route").unwrap();
+    batch.validate().unwrap();
+    let expected: Vec<&str> = (0..600).map(|i| names[(i * 7) % 100].as_str()).collect();
+    assert_eq!(topics(&batch), expected);
+    // Each topic once in the table, besides the records' original one.
+    assert_eq!(batch.topics.len(), 101);
+}

@@ -20,9 +20,10 @@ let your module do `from wasm_connect.exports import *`::
 
 Records cross the sandbox in batches (`Batch`): per-record views
 (`for record in batch: record.value`) are friendly; batch-wide operations
-(`add_header`, `set_field`, `header_values`, `set_topics`, `filter`) are
-several times faster, because per-record Python code costs about a
-microsecond a record.
+(`add_header`, `set_field`, `set_topics_from_header`, `header_values`,
+`set_topics`, `filter`) are several times faster, because per-record Python
+code costs about a microsecond a record; the first three run in the host as
+native code (the contract's `batch-ops`).
 
 This helper is versioned with the contract: it lives in the repository
 beside the `wit/plugin.wit` it is written for, and `wasm-connect plugin new`

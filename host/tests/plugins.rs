@@ -262,7 +262,8 @@ async fn files_that_are_not_plugins_are_named_and_explained() {
         load_error(&wat::parse_str(http).unwrap()).await,
         format!(
             "x.wasm: not a wasm-connect plugin for wasm-connect:plugin@{v}: it imports wasi:http/types@0.2.3, \
-             and plugins are given no HTTP interface (only WASI 0.2 and wasm-connect:plugin/host@{v}). A \
+             and plugins are given no HTTP interface (only WASI 0.2 and wasm-connect:plugin/host@{v}, \
+             wasm-connect:plugin/batch-ops@{v} and wasm-connect:plugin/kafka@{v}). A \
              JavaScript plugin built with componentize-js needs disableFeatures: ['http', 'fetch-event']"
         )
     );
@@ -272,7 +273,8 @@ async fn files_that_are_not_plugins_are_named_and_explained() {
         load_error(&wat::parse_str(old_host).unwrap()).await,
         format!(
             "x.wasm: not a wasm-connect plugin for wasm-connect:plugin@{v}: it imports \
-             wasm-connect:plugin/host@0.1.0, but this host gives wasm-connect:plugin/host@{v} (contract {v}). \
+             wasm-connect:plugin/host@0.1.0, but this host gives wasm-connect:plugin/host@{v}, \
+             wasm-connect:plugin/batch-ops@{v} and wasm-connect:plugin/kafka@{v} (contract {v}). \
              Rebuild it against wit/plugin.wit of contract {v}"
         )
     );

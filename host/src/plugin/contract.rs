@@ -166,6 +166,27 @@ pub fn missing_kind(
     )
 }
 
+/// The contract's interfaces the host gives plugins (what its worlds
+/// import), as `wasm-connect:plugin/<name>@<version>`, joined for a
+/// message: "…/host@v, …/batch-ops@v and …/kafka@v".
+fn given_interfaces() -> String {
+    let mut names: Vec<&str> = Vec::new();
+    for line in WIT.lines().map(str::trim) {
+        if let Some(rest) = line.strip_prefix("import ") {
+            let name = rest.trim_end_matches(';').trim();
+            if !name.contains(':') && !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    let full: Vec<String> = names.iter().map(|n| interface(n)).collect();
+    match full.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
+}
+
 /// What an import the host cannot satisfy means, from wasmtime's message
 /// (which names the import in backquotes).
 pub fn unresolved_import(message: &str) -> String {
@@ -178,20 +199,20 @@ pub fn unresolved_import(message: &str) -> String {
         format!(
             "it imports {name}, but this host gives {} (contract {VERSION}). \
              Rebuild it against wit/plugin.wit of contract {VERSION}",
-            interface("host")
+            given_interfaces()
         )
     } else if name.starts_with("wasi:http/") {
         format!(
             "it imports {name}, and plugins are given no HTTP interface (only WASI 0.2 and {}). \
              A JavaScript plugin built with componentize-js needs disableFeatures: ['http', 'fetch-event']",
-            interface("host")
+            given_interfaces()
         )
     } else if name.is_empty() {
         format!("its imports do not match what this host gives: {message}")
     } else {
         format!(
             "it imports {name}, which this host does not give (plugins get WASI 0.2 and {}): {message}",
-            interface("host")
+            given_interfaces()
         )
     }
 }
@@ -232,7 +253,8 @@ mod tests {
             ),
             format!(
                 "it imports wasi:http/types@0.2.3, and plugins are given no HTTP interface (only WASI 0.2 and \
-                 wasm-connect:plugin/host@{VERSION}). A JavaScript plugin built with componentize-js needs \
+                 wasm-connect:plugin/host@{VERSION}, wasm-connect:plugin/batch-ops@{VERSION} and \
+                 wasm-connect:plugin/kafka@{VERSION}). A JavaScript plugin built with componentize-js needs \
                  disableFeatures: ['http', 'fetch-event']"
             )
         );

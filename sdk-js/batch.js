@@ -258,7 +258,7 @@ export class Batch {
    * that is not text is null. Equal text values are decoded once and give
    * the same string. */
   headerValues(key, { text = false } = {}) {
-    return this.scanHeader(key, text, false);
+    return this.scanHeader(key, text);
   }
 
   /** Set each record's topic from `topics` (one per record; null or an
@@ -293,21 +293,21 @@ export class Batch {
    * `key`: what `setTopics(headerValues(key, { text: true }))` does, without
    * a string per record. A text value (UTF-8 bytes too) becomes the topic;
    * a record without the header, or whose value is null, empty or not
-   * text, keeps its topic. Each distinct value is decoded once a batch. */
+   * text, keeps its topic. The host does it in one native pass; without a
+   * host (the helper on node) it is exactly that. */
   setTopicsFromHeader(key) {
     if (this.runInHost([{ tag: 'topics-from-header', val: key }])) return;
-    this.scanHeader(key, true, true);
+    this.setTopics(this.headerValues(key, { text: true }));
   }
 
-  /** The last header called `key` of each record: its value (as
-   * `headerValues` gives it) into the returned array, or with `topics` its
-   * text as the record's topic. One loop for both, kept short for the
-   * interpreter: a value is looked at only when its byte range differs
-   * from the previous record's (batch builders may share equal values),
-   * and then by its bytes, decoded once a distinct value. */
-  scanHeader(key, text, topics) {
+  /** The last header called `key` of each record's value (as
+   * `headerValues` gives it). Kept short for the interpreter: a value is
+   * looked at only when its byte range differs from the previous record's
+   * (batch builders may share equal values), and then by its bytes,
+   * decoded once a distinct value. */
+  scanHeader(key, text) {
     const n = this.length;
-    const out = topics ? null : new Array(n).fill(null);
+    const out = new Array(n).fill(null);
     const texts = new TextCache(this);
     const find = new HeaderFinder(this, key, texts);
     const r = this.recs.words();
@@ -315,7 +315,7 @@ export class Batch {
     const kl = find.keyLength;
     const keyBytes = find.key;
     // What each distinct value gave, by its bytes (TextCache's byte
-    // strings): its text, or its topic index (-1: keep the record's topic).
+    // strings).
     const seen = new Map();
     // The same, as arrays indexed from `slots` (0: empty).
     const slots = new Int32Array(1024);
@@ -326,7 +326,7 @@ export class Batch {
     const rw = RW, hw = HW;
     let ks = -1;
     // The last value's byte range (start -1: not a range, never equal)
-    // and what it gave: a value, or a topic index.
+    // and what it gave.
     let lastS = -1, lastL = -1, last = null;
     for (let q = 0, i = 0, end = n * rw; q < end; q += rw, i++) {
       // The fast path (see HeaderFinder): the record's last header has the
@@ -363,8 +363,7 @@ export class Batch {
             const b = bytes.substring(vs, vs + vl);
             last = seen.get(b);
             if (last === undefined) {
-              const t = texts.decode(vs, vl, kind === K_STRING);
-              last = !topics ? t : t === null || t === '' ? -1 : this.internTopic(t);
+              last = texts.decode(vs, vl, kind === K_STRING);
               seen.set(b, last);
             }
             slots[slot] = seenBytes.length;
@@ -373,17 +372,13 @@ export class Batch {
             seenGave.push(last);
           }
         } else if (text) {
-          last = topics ? -1 : null;
+          last = null;
         } else {
           // A fresh value for each record (bytes are mutable): not cached.
           last = this.headerValue(hq / hw);
         }
       }
-      if (topics) {
-        if (last >= 0) r[q] = last;
-      } else {
-        out[i] = last;
-      }
+      out[i] = last;
     }
     return out;
   }

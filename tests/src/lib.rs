@@ -828,3 +828,35 @@ pub fn lines(path: &Path) -> Vec<String> {
         .map(|s| s.lines().map(str::to_owned).collect())
         .unwrap_or_default()
 }
+
+/// Build the example plugins of `languages` (all three when empty) with
+/// `examples/build.sh` into `target/examples/<language>/<example>.wasm`
+/// and return `target/examples`. Call it once per test binary (behind a
+/// `OnceLock`): a build takes seconds even when nothing changed.
+pub fn build_examples(languages: &[&str]) -> PathBuf {
+    let root = repo_root();
+    let out = root.join("target").join("examples");
+    let status = Command::new(root.join("examples").join("build.sh"))
+        .args(languages)
+        .env("EXAMPLES_OUT", &out)
+        .status()
+        .expect("cannot run examples/build.sh");
+    assert!(
+        status.success(),
+        "building the examples failed (see above); scripts/test.sh installs componentize-py and componentize-js"
+    );
+    out
+}
+
+/// Compile every plugin under `dir` into the engine's cache now
+/// (`plugin list`), before tests use them side by side: a Python or
+/// JavaScript component takes seconds to compile, and workers or `plugin
+/// test` runs starting together would each compile the same one.
+pub fn warm_compile_cache(dir: &Path) {
+    run_ok(
+        Command::new(binary())
+            .args(["plugin", "list", "--plugin-path"])
+            .arg(dir),
+        "wasm-connect plugin list",
+    );
+}

@@ -30,30 +30,8 @@ const LANGUAGES: [&str; 3] = ["rust", "python", "js"];
 fn examples() -> &'static Path {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT.get_or_init(|| {
-        let root = repo_root();
-        let out = root.join("target").join("examples");
-        let status = Command::new(root.join("examples").join("build.sh"))
-            .env("EXAMPLES_OUT", &out)
-            .status()
-            .expect("cannot run examples/build.sh");
-        assert!(
-            status.success(),
-            "building the examples failed (see above); scripts/test.sh installs componentize-py and componentize-js"
-        );
-        // Compile each component once, into the engine's cache, before the
-        // tests use them side by side: a Python or JavaScript component
-        // takes seconds to compile, and tests starting together would each
-        // compile the same one.
-        let listed = Command::new(binary())
-            .args(["plugin", "list", "--plugin-path"])
-            .arg(&out)
-            .output()
-            .expect("cannot run wasm-connect plugin list");
-        assert!(
-            listed.status.success(),
-            "{}",
-            String::from_utf8_lossy(&listed.stderr)
-        );
+        let out = build_examples(&[]);
+        warm_compile_cache(&out);
         out
     })
 }

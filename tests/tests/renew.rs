@@ -14,7 +14,6 @@
 )]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -32,28 +31,13 @@ const MIB: u64 = 1024 * 1024;
 fn python_examples() -> &'static Path {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT.get_or_init(|| {
-        let root = repo_root();
-        let out = root.join("target").join("examples");
-        let status = Command::new(root.join("examples").join("build.sh"))
-            .arg("python")
-            .env("EXAMPLES_OUT", &out)
-            .status()
-            .expect("cannot run examples/build.sh");
-        assert!(
-            status.success(),
-            "building the Python examples failed (see above); scripts/test.sh installs componentize-py"
-        );
-        let dir = root.join("target").join("renew-examples");
+        let out = build_examples(&["python"]);
+        let dir = repo_root().join("target").join("renew-examples");
         std::fs::create_dir_all(&dir).unwrap();
         for name in ["counter-source.wasm", "mask-route.wasm"] {
             std::fs::copy(out.join("python").join(name), dir.join(name)).unwrap();
         }
-        run_ok(
-            Command::new(binary())
-                .args(["plugin", "list", "--plugin-path"])
-                .arg(&dir),
-            "wasm-connect plugin list",
-        );
+        warm_compile_cache(&dir);
         dir
     })
 }

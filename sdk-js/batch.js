@@ -253,14 +253,6 @@ export class Batch {
     }
   }
 
-  /** The value of the last header called `key` of each record (null when
-   * it has none). With `text`, a bytes value is decoded as UTF-8 and a value
-   * that is not text is null. Equal text values are decoded once and give
-   * the same string. */
-  headerValues(key, { text = false } = {}) {
-    return this.scanHeader(key, text);
-  }
-
   /** Set each record's topic from `topics` (one per record; null or an
    * empty string keeps the record's topic). */
   setTopics(topics) {
@@ -300,12 +292,13 @@ export class Batch {
     this.setTopics(this.headerValues(key, { text: true }));
   }
 
-  /** The last header called `key` of each record's value (as
-   * `headerValues` gives it). Kept short for the interpreter: a value is
-   * looked at only when its byte range differs from the previous record's
-   * (batch builders may share equal values), and then by its bytes,
-   * decoded once a distinct value. */
-  scanHeader(key, text) {
+  /** The value of the last header called `key` of each record (null when
+   * it has none). With `text`, a bytes value is decoded as UTF-8 and a value
+   * that is not text is null. Equal text values are decoded once and give
+   * the same string. Kept short for the interpreter: a value is looked at
+   * only when its byte range differs from the previous record's (batch
+   * builders may share equal values), and then by its bytes. */
+  headerValues(key, { text = false } = {}) {
     const n = this.length;
     const out = new Array(n).fill(null);
     const texts = new TextCache(this);

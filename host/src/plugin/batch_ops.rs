@@ -46,17 +46,13 @@ pub fn apply(
             None,
         ));
     }
-    if records.data_base != 0 {
-        return Err(refused(
-            format!(
-                "batch-ops apply needs the batch with all of its data (data-base 0), \
-                 but its data-base is {}",
-                records.data_base
-            ),
+    // No batch to build on: a data-base other than 0 is refused there.
+    let mut batch = batch_from_wit(records, None).map_err(|e| {
+        refused(
+            format!("batch-ops apply needs the batch's data whole: {e}"),
             None,
-        ));
-    }
-    let mut batch = batch_from_wit(records, None).map_err(|e| refused(e, None))?;
+        )
+    })?;
     // Checked as a returned batch is: the operations then work on a batch
     // whose every index and range holds, and a plugin that sent a broken
     // one learns what is broken rather than which operation tripped on it.

@@ -140,7 +140,11 @@ fn refusals_are_the_sdks_words_and_name_the_record() {
         LIMIT,
     )
     .unwrap_err();
-    assert!(err.message.contains("data-base 0"), "{}", err.message);
+    assert_eq!(
+        err.message,
+        "batch-ops apply needs the batch's data whole: its data-base is 3, but the call was given \
+         no batch to build on"
+    );
 }
 
 #[test]

@@ -7,9 +7,11 @@
 //! operations read each record's descriptor once, remember the per-schema
 //! plan and the topics already interned, and skip re-checking what an
 //! earlier record of the batch already proved (a header key at the same
-//! offset, a topic with the same bytes). They are the Rust counterparts of
-//! the Python and JavaScript helpers' `set_field`, `header_values` and
-//! `set_topics`, with the same rules and the same error text.
+//! offset, a topic with the same bytes). They are also what the host runs
+//! for the contract's `batch-ops` import, which the Python and JavaScript
+//! helpers' `set_field`, `set_topics_from_header` and `add_header` call: one
+//! implementation, so the rules and the error text are the same in every
+//! language.
 
 use crate::batch::{Batch, BatchError};
 use crate::data::{Header, SchemaType, Value};

@@ -571,6 +571,42 @@ impl Batch {
         Ok(())
     }
 
+    /// Whether every record's `part` is bytes or null with no schema (a
+    /// batch as read from Kafka). Reads only those bytes of each
+    /// descriptor: the host's ByteArrayConverter fast path asks it of
+    /// every batch a sink reads.
+    pub fn parts_are_raw(&self, part: Part) -> bool {
+        let (schema_at, node_at) = part.positions();
+        self.records.chunks_exact(RECORD_SIZE).all(|r| {
+            u32_at(r, schema_at) == NONE
+                && matches!(
+                    NodeKind::from_u8(r[node_at]),
+                    Some(NodeKind::Bytes | NodeKind::Null)
+                )
+        })
+    }
+
+    /// Point every record's `part` at schema `schema` (an index into the
+    /// schema table, or [`NONE`]), leaving its node as it is.
+    pub fn set_part_schemas(&mut self, part: Part, schema: u32) {
+        let (schema_at, _) = part.positions();
+        for r in self.records.chunks_exact_mut(RECORD_SIZE) {
+            r[schema_at..schema_at + 4].copy_from_slice(&schema.to_le_bytes());
+        }
+    }
+
+    /// Make room for `records` more records holding `data` more bytes, so
+    /// a batch built one record at a time grows at most once.
+    pub fn reserve(&mut self, records: usize, data: usize) {
+        self.records.reserve(records.saturating_mul(RECORD_SIZE));
+        self.data.reserve(data);
+    }
+
+    /// The number of bytes of variable-length data (keys, values, text).
+    pub fn data_len(&self) -> usize {
+        self.data.len()
+    }
+
     /// Record `i`'s index into the topic table (routing transforms change
     /// only this word of a descriptor).
     pub fn topic_index(&self, i: usize) -> Result<u32, BatchError> {
@@ -1855,6 +1891,40 @@ mod tests {
         assert_eq!(batch.len(), 3);
         assert_eq!(batch.topics, vec!["people", "other"]);
         assert_eq!(batch.to_records().unwrap(), records);
+    }
+
+    #[test]
+    fn raw_parts_are_found_and_given_a_schema_in_place() {
+        let raw = Batch::from_records(&[
+            Record::new("t").with_value(None, Value::Bytes(b"a".to_vec())),
+            Record::new("t").with_value(None, Value::Null),
+        ])
+        .unwrap();
+        let mut batch = raw.clone();
+        assert!(batch.parts_are_raw(Part::Value) && batch.parts_are_raw(Part::Key));
+        let schema = batch
+            .add_schema(&Schema::optional(SchemaType::Bytes))
+            .unwrap();
+        batch.set_part_schemas(Part::Value, schema);
+        batch.validate().unwrap();
+        for i in 0..2 {
+            assert_eq!(
+                batch.part(i, Part::Value).unwrap(),
+                (raw.part(i, Part::Value).unwrap().0, schema)
+            );
+            assert_eq!(
+                batch.part(i, Part::Key).unwrap(),
+                raw.part(i, Part::Key).unwrap()
+            );
+        }
+        // Now it has a schema; text, or any schema, is not raw.
+        assert!(!batch.parts_are_raw(Part::Value));
+        let text = Batch::from_records(&[
+            Record::new("t").with_value(None, Value::Bytes(b"a".to_vec())),
+            Record::new("t").with_value(None, "b".into()),
+        ])
+        .unwrap();
+        assert!(!text.parts_are_raw(Part::Value));
     }
 
     #[test]

@@ -229,6 +229,40 @@ fn sink_offsets_are_the_consumer_groups() {
     });
 }
 
+/// FileStreamSink hands a batch's lines to the host and goes on before they
+/// are written; a write that fails still stops the offsets: the next
+/// `put` or `flush` reports it, and nothing is committed.
+#[test]
+fn a_sink_write_that_fails_later_commits_nothing() {
+    let broker = Broker::start();
+    broker.create_topic("events", 1);
+    broker.produce("events", &numbered(1, 6));
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let props = worker_properties(dir.path(), &broker, port, "offset.flush.interval.ms=300\n");
+    let worker = Worker::start(dir.path(), &props, &[], port);
+    // Every write to /dev/full fails (ENOSPC), after it opens fine (and it
+    // has nothing to sync: that is no error).
+    let config =
+        json!({"connector.class": "FileStreamSink", "file": "/dev/full", "topics": "events"});
+    let (status, body) = worker
+        .request("PUT", "/connectors/snk/config", Some(&config.to_string()))
+        .unwrap();
+    assert_eq!(status, 201, "{body}");
+    // The batch was handed over before its write failed: the flush (or
+    // the next put) says so, in words.
+    wait_for(LONG, "the failed write to be reported", || {
+        worker
+            .log_text()
+            .contains("cannot write to /dev/full: No space left on device")
+            .then_some(())
+    });
+    assert_eq!(
+        worker.get("/connectors/snk/offsets").unwrap(),
+        (200, json!({"offsets": []}))
+    );
+}
+
 #[test]
 fn secrets_from_config_providers_never_show() {
     let broker = Broker::start();

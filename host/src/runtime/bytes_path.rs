@@ -104,40 +104,37 @@ fn optional_bytes() -> &'static Schema {
 /// optional BYTES schema) and say so; otherwise say no, and the converter
 /// runs. Nothing is changed before every target is known to pass.
 pub(crate) fn deserialize_as_is(batch: &mut Batch, target: Target) -> bool {
-    let raw = |kind: u8, schema: u32| {
-        schema == NONE
-            && matches!(
-                NodeKind::from_u8(kind),
-                Some(NodeKind::Bytes | NodeKind::Null)
-            )
-    };
-    let all_raw = match target {
-        Target::Part(part) => {
-            (0..batch.len()).all(|i| matches!(batch.part(i, part), Ok((n, s)) if raw(n.kind, s)))
-        }
-        Target::Headers => (0..batch.header_count())
-            .all(|j| matches!(batch.header_desc(j), Ok(h) if raw(h.value.kind, h.schema))),
-    };
-    if !all_raw {
-        return false;
-    }
-    let Ok(schema) = batch.add_schema(optional_bytes()) else {
-        return false;
-    };
     match target {
-        Target::Part(part) => (0..batch.len()).all(|i| {
-            batch
-                .part(i, part)
-                .and_then(|(node, _)| batch.set_part(i, part, node, schema))
-                .is_ok()
-        }),
-        Target::Headers => (0..batch.header_count()).all(|j| match batch.header_desc(j) {
-            Ok(mut h) => {
-                h.schema = schema;
-                batch.set_header_desc(j, &h).is_ok()
+        // Every batch a sink reads: a pass over the descriptors' bytes.
+        Target::Part(part) => {
+            if !batch.parts_are_raw(part) {
+                return false;
             }
-            Err(_) => false,
-        }),
+            let Ok(schema) = batch.add_schema(optional_bytes()) else {
+                return false;
+            };
+            batch.set_part_schemas(part, schema);
+            true
+        }
+        Target::Headers => {
+            let all_raw = (0..batch.header_count()).all(|j| {
+                matches!(batch.header_desc(j), Ok(h) if h.schema == NONE
+                    && matches!(NodeKind::from_u8(h.value.kind), Some(NodeKind::Bytes | NodeKind::Null)))
+            });
+            if !all_raw {
+                return false;
+            }
+            let Ok(schema) = batch.add_schema(optional_bytes()) else {
+                return false;
+            };
+            (0..batch.header_count()).all(|j| match batch.header_desc(j) {
+                Ok(mut h) => {
+                    h.schema = schema;
+                    batch.set_header_desc(j, &h).is_ok()
+                }
+                Err(_) => false,
+            })
+        }
     }
 }
 

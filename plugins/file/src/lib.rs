@@ -2,6 +2,7 @@
 //! ships as examples, with the same configuration keys, record shapes and
 //! offsets, so existing `connect-file-*.properties` files run unchanged.
 
+mod append;
 mod sink;
 mod source;
 

@@ -1,11 +1,10 @@
 //! FileStreamSink: each record's value becomes a line in a file.
 
-use std::fs::{File, OpenOptions};
-use std::io::Write;
-
 use wasm_connect_sdk::BatchError;
 use wasm_connect_sdk::log;
 use wasm_connect_sdk::prelude::*;
+
+use crate::append::Appender;
 
 /// Apache's `FileStreamSinkConnector.FILE_CONFIG`.
 const FILE: &str = "file";
@@ -68,8 +67,8 @@ fn missing_file() -> PluginError {
 /// take this plugin off that list.
 pub struct FileStreamSinkTask {
     file: String,
-    out: File,
-    /// A batch's lines, written with one call; kept to reuse its memory.
+    out: Appender,
+    /// A batch's lines, handed over at once; kept to reuse its memory.
     lines: Vec<u8>,
 }
 
@@ -79,55 +78,52 @@ impl SinkTask for FileStreamSinkTask {
             .get_non_empty(FILE)
             .ok_or_else(missing_file)?
             .to_owned();
-        let handle = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&file)
-            .map_err(|e| {
-                PluginError::config(format!(
-                    "Couldn't find or create file '{file}' for FileStreamSinkTask: {e}"
-                ))
-            })?;
+        let out = Appender::open(&file).map_err(|e| {
+            PluginError::config(format!(
+                "Couldn't find or create file '{file}' for FileStreamSinkTask: {e}"
+            ))
+        })?;
         log::debug(&format!("Appending records to {file}"));
         Ok(Self {
             file,
-            out: handle,
+            out,
             lines: Vec::new(),
         })
     }
 
     fn put(&mut self, records: &Batch) -> Result<()> {
         self.lines.clear();
-        for (i, record) in records.iter().enumerate() {
+        for i in 0..records.len() {
             let at = |e: BatchError| PluginError::from(e).at_record(i);
-            match record.value().map_err(at)? {
+            // Only the value's node and schema are read from the record's
+            // descriptor (most batches are text or bytes).
+            let (node, schema) = records.part(i, Part::Value).map_err(at)?;
+            match records.value(node, "the record value").map_err(at)? {
                 ValueRef::String(s) => self.lines.extend_from_slice(s.as_bytes()),
                 // Apache's PrintStream.println(Object) of a byte[] would
                 // print its identity; the bytes themselves are more use.
                 ValueRef::Bytes(b) => self.lines.extend_from_slice(b),
                 // The value's toString, written from the descriptors.
-                _ => {
-                    let desc = record.desc();
-                    records
-                        .write_text(&mut self.lines, desc.value, desc.value_schema)
-                        .map_err(at)?;
-                }
+                _ => records
+                    .write_text(&mut self.lines, node, schema)
+                    .map_err(at)?,
             }
             self.lines.push(b'\n');
         }
         // Apache's PrintStream hands every line to the OS at once, so lines
         // show up in the file as records arrive; do the same, once per
-        // batch. Durability (fsync) waits for `flush`.
+        // batch (in a component, without waiting for the write: the next
+        // `put` or `flush` does). Durability (fsync) waits for `flush`.
         self.out
-            .write_all(&self.lines)
+            .append(&mut self.lines)
             .map_err(|e| self.io_error(e))
     }
 
     fn flush(&mut self, offsets: Vec<TopicPartitionOffset>) -> Result<Vec<TopicPartitionOffset>> {
-        // Apache only flushes the stream; we also sync, so that the offsets
-        // the host commits next never run ahead of what is on disk. (Every
-        // `put` already handed its lines to the OS.)
-        self.out.sync_data().map_err(|e| self.io_error(e))?;
+        // Apache only flushes the stream; we also wait for the last write
+        // and sync, so that the offsets the host commits next never run
+        // ahead of what is on disk.
+        self.out.sync().map_err(|e| self.io_error(e))?;
         Ok(offsets)
     }
 }

@@ -92,16 +92,15 @@ impl Env {
         assert_eq!(status, 204);
     }
 
-    /// When task 0 of `connector`'s metric `name` first reaches `at_least`,
-    /// scraping every 10 ms.
+    /// When task 0 of `connector`'s metric `name` was first seen at
+    /// `at_least`, scraping every 100 ms (`wait_for`'s pace): the time is
+    /// up to 100 ms late, which is why the sink rounds time their side by
+    /// its output file instead ([`FileWatch`]).
     pub fn wait_metric(&self, name: &str, connector: &str, at_least: f64) -> Instant {
         let sample = format!(r#"{name}{{connector="{connector}",task="0"}}"#);
         wait_for(GIVE_UP, &sample, || {
             let (_, text) = self.worker.get_text("/metrics").ok()?;
             let reached = metric_value(&text, &sample).is_some_and(|v| v >= at_least);
-            if !reached {
-                std::thread::sleep(Duration::from_millis(10));
-            }
             reached.then(Instant::now)
         })
     }
@@ -322,13 +321,14 @@ fn sink_rounds(
         let wasm_file = env.dir.join(format!("w{round}.txt"));
         let raw_file = env.dir.join(format!("r{round}.txt"));
         let (cpu0, broker0) = (cpu_of(env.worker.pid()), cpu_of(env.broker.pid()));
+        let watch = FileWatch::start(wasm_file.clone());
         env.create(&name, sink_config(&wasm_file, topic, chain));
-        let first = env.wait_metric("kafka_connect_sink_task_sink_record_read_total", &name, 1.0);
-        let done = env.wait_metric(
+        env.wait_metric(
             "kafka_connect_sink_task_sink_record_send_total",
             &name,
             records as f64,
         );
+        let (first, done) = watch.finish();
         let wasm = Side {
             seconds: (done - first).as_secs_f64(),
             cpu: (cpu_of(env.worker.pid()) - cpu0).as_secs_f64(),
@@ -387,6 +387,57 @@ fn sink_rounds(
         results.push((wasm, raw));
     }
     (results, batch_results)
+}
+
+/// When a file got its first bytes and its last, seen by polling its size
+/// every millisecond from a thread of the benchmark. The sink side is timed
+/// by its output, as the raw consumer times itself (first record to last
+/// written), not by scraping `/metrics`: a scrape costs the worker CPU, and
+/// at the pace the scrapes can go (`wait_metric`, ~110 ms between them)
+/// the times would be off by up to that much, a third of a 1M-record round.
+struct FileWatch {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<Vec<(Instant, u64)>>,
+}
+
+impl FileWatch {
+    fn start(path: PathBuf) -> Self {
+        use std::sync::atomic::Ordering;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopping = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut changes: Vec<(Instant, u64)> = Vec::new();
+            let mut size = 0;
+            loop {
+                let now = Instant::now();
+                let len = std::fs::metadata(&path).map_or(0, |m| m.len());
+                if len != size {
+                    size = len;
+                    changes.push((now, len));
+                }
+                // Done once asked to stop and the size has held for 100 ms
+                // (the last write may still be on its way when the worker
+                // counts the records as put).
+                let quiet = changes
+                    .last()
+                    .is_none_or(|(t, _)| now.duration_since(*t) > Duration::from_millis(100));
+                if stopping.load(Ordering::Relaxed) && quiet {
+                    return changes;
+                }
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        });
+        Self { stop, thread }
+    }
+
+    /// Wait for the size to settle; returns when the file first had bytes
+    /// and when it last grew.
+    fn finish(self) -> (Instant, Instant) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let changes = self.thread.join().unwrap();
+        let first = changes.iter().find(|(_, len)| *len > 0).unwrap().0;
+        (first, changes.last().unwrap().0)
+    }
 }
 
 /// Kafka → FileStreamSink vs a raw consumer writing the same file.

@@ -273,12 +273,22 @@ impl Taken<'_> {
 
     /// The messages in queue order; a consumer error comes as `Err`.
     pub fn iter(&self) -> impl Iterator<Item = Result<QueuedMessage<'_>, KafkaError>> {
-        self.messages.iter().map(|&ptr| {
+        // The topic name of the message before: a batch's messages mostly
+        // share one topic handle, whose name is then measured and checked
+        // once, not once a message. Every message of `self` (so every
+        // handle it holds) lives until `self` drops.
+        let mut last: Option<(*mut rdsys::rd_kafka_topic_t, &str)> = None;
+        self.messages.iter().map(move |&ptr| {
             // SAFETY: `ptr` is a message librdkafka returned to us and
             // that is destroyed only when `self` drops, after this borrow.
             #[allow(unsafe_code, reason = "see the SAFETY comment")]
             let msg = unsafe { &*ptr };
-            QueuedMessage::new(msg)
+            let known = last
+                .filter(|(rkt, _)| *rkt == msg.rkt)
+                .map(|(_, name)| name);
+            let m = QueuedMessage::new(msg, known)?;
+            last = Some((msg.rkt, m.topic));
+            Ok(m)
         })
     }
 }
@@ -303,7 +313,9 @@ pub struct QueuedMessage<'a> {
 }
 
 impl<'a> QueuedMessage<'a> {
-    fn new(msg: &'a rdsys::rd_kafka_message_t) -> Result<Self, KafkaError> {
+    /// The message, with its topic's name when already known (`topic`, the
+    /// name of the same topic handle).
+    fn new(msg: &'a rdsys::rd_kafka_message_t, topic: Option<&'a str>) -> Result<Self, KafkaError> {
         if msg.err.is_error() {
             return Err(match msg.err {
                 rdsys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR__PARTITION_EOF => {
@@ -316,6 +328,9 @@ impl<'a> QueuedMessage<'a> {
             || KafkaError::MessageConsumption(rdkafka::types::RDKafkaErrorCode::UnknownTopic);
         if msg.rkt.is_null() {
             return Err(bad_topic());
+        }
+        if let Some(topic) = topic {
+            return Ok(Self { msg, topic });
         }
         // SAFETY: a message without error has its topic handle set; the
         // name lives as long as the handle, which the message holds.
@@ -532,5 +547,63 @@ pub(crate) mod tests {
             queue.forward("t\0", 0),
             Err(BatchQueueError::Partition { .. })
         ));
+    }
+
+    /// A batch mixing topics names each message's own topic (the name is
+    /// looked up again whenever the topic handle changes).
+    #[test]
+    fn mixed_topics_keep_their_names() {
+        let cluster = MockCluster::<DefaultProducerContext>::new(1).unwrap();
+        cluster.create_topic("t", 1, 1).unwrap();
+        cluster.create_topic("other", 1, 1).unwrap();
+        let bootstrap = cluster.bootstrap_servers();
+        let producer: ThreadedProducer<DefaultProducerContext> = ClientConfig::new()
+            .set("bootstrap.servers", &bootstrap)
+            .create()
+            .unwrap();
+        const N: usize = 1_000;
+        for i in 0..N {
+            let topic = if i % 3 == 0 { "other" } else { "t" };
+            let value = format!("{topic}:{i}");
+            producer
+                .send(BaseRecord::<(), _>::to(topic).payload(&value))
+                .unwrap();
+        }
+        producer.flush(Duration::from_secs(10)).unwrap();
+        let consumer: Arc<BaseConsumer<Assigned>> = Arc::new(
+            group_consumer_config(&bootstrap)
+                .create_with_context(Assigned::default())
+                .unwrap(),
+        );
+        consumer.subscribe(&["t", "other"]).unwrap();
+        let mut queue = BatchQueue::new(consumer.clone(), || {}).unwrap();
+        let (mut seen, mut mixed) = (0, false);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let check = |topic: &str, payload: Option<&[u8]>| {
+            let value = String::from_utf8(payload.unwrap().to_vec()).unwrap();
+            assert_eq!(value.split(':').next(), Some(topic), "{value}");
+        };
+        while seen < N {
+            assert!(Instant::now() < deadline, "only {seen} read");
+            if let Some(m) = consumer.poll(Duration::ZERO) {
+                let m = m.unwrap();
+                check(m.topic(), m.payload());
+                seen += 1;
+                continue;
+            }
+            if queue.forward_pending(&consumer.context().0, |e| panic!("{e}")) {
+                continue;
+            }
+            let taken = queue.take(N, Duration::from_millis(50)).unwrap();
+            let mut topics = std::collections::BTreeSet::new();
+            for m in taken.iter() {
+                let m = m.unwrap();
+                check(m.topic(), m.payload());
+                topics.insert(m.topic().to_owned());
+                seen += 1;
+            }
+            mixed |= topics.len() == 2;
+        }
+        assert!(mixed, "no batch held both topics");
     }
 }

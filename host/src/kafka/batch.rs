@@ -471,6 +471,24 @@ pub(crate) mod tests {
         assert_eq!((header.key, text(header.value)), ("h", format!("v{i}")));
     }
 
+    fn producer(bootstrap: &str) -> ThreadedProducer<DefaultProducerContext> {
+        ClientConfig::new()
+            .set("bootstrap.servers", bootstrap)
+            .create()
+            .unwrap()
+    }
+
+    /// A group consumer that notes its assignments, subscribed to `topics`.
+    fn subscribed(bootstrap: &str, topics: &[&str]) -> Arc<BaseConsumer<Assigned>> {
+        let consumer: Arc<BaseConsumer<Assigned>> = Arc::new(
+            group_consumer_config(bootstrap)
+                .create_with_context(Assigned::default())
+                .unwrap(),
+        );
+        consumer.subscribe(topics).unwrap();
+        consumer
+    }
+
     /// Every record of a subscribed topic comes through the consumer
     /// queue (before its partition is forwarded) or the batch queue, whole
     /// (key, value, headers, timestamp) and in order within its
@@ -480,10 +498,7 @@ pub(crate) mod tests {
         let cluster = MockCluster::<DefaultProducerContext>::new(1).unwrap();
         cluster.create_topic("t", 2, 1).unwrap();
         let bootstrap = cluster.bootstrap_servers();
-        let producer: ThreadedProducer<DefaultProducerContext> = ClientConfig::new()
-            .set("bootstrap.servers", &bootstrap)
-            .create()
-            .unwrap();
+        let producer = producer(&bootstrap);
         const N: i32 = 2_000;
         for i in 0..N {
             let key = format!("k{i}");
@@ -505,12 +520,7 @@ pub(crate) mod tests {
         }
         producer.flush(Duration::from_secs(10)).unwrap();
 
-        let consumer: Arc<BaseConsumer<Assigned>> = Arc::new(
-            group_consumer_config(&bootstrap)
-                .create_with_context(Assigned::default())
-                .unwrap(),
-        );
-        consumer.subscribe(&["t"]).unwrap();
+        let consumer = subscribed(&bootstrap, &["t"]);
         let rang = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let bell = rang.clone();
         let mut queue = BatchQueue::new(consumer.clone(), move || {
@@ -557,10 +567,7 @@ pub(crate) mod tests {
         cluster.create_topic("t", 1, 1).unwrap();
         cluster.create_topic("other", 1, 1).unwrap();
         let bootstrap = cluster.bootstrap_servers();
-        let producer: ThreadedProducer<DefaultProducerContext> = ClientConfig::new()
-            .set("bootstrap.servers", &bootstrap)
-            .create()
-            .unwrap();
+        let producer = producer(&bootstrap);
         const N: usize = 1_000;
         for i in 0..N {
             let topic = if i % 3 == 0 { "other" } else { "t" };
@@ -570,12 +577,7 @@ pub(crate) mod tests {
                 .unwrap();
         }
         producer.flush(Duration::from_secs(10)).unwrap();
-        let consumer: Arc<BaseConsumer<Assigned>> = Arc::new(
-            group_consumer_config(&bootstrap)
-                .create_with_context(Assigned::default())
-                .unwrap(),
-        );
-        consumer.subscribe(&["t", "other"]).unwrap();
+        let consumer = subscribed(&bootstrap, &["t", "other"]);
         let mut queue = BatchQueue::new(consumer.clone(), || {}).unwrap();
         let (mut seen, mut mixed) = (0, false);
         let deadline = Instant::now() + Duration::from_secs(30);

@@ -22,6 +22,18 @@ fn put(worker: &Worker, path: &str) -> u16 {
     worker.request("PUT", path, None).unwrap().0
 }
 
+/// Create connector `name` over REST; it must be new.
+fn create(worker: &Worker, name: &str, config: &serde_json::Value) {
+    let (status, body) = worker
+        .request(
+            "PUT",
+            &format!("/connectors/{name}/config"),
+            Some(&config.to_string()),
+        )
+        .unwrap();
+    assert_eq!(status, 201, "{body}");
+}
+
 fn numbered(from: usize, to: usize) -> Vec<String> {
     (from..=to).map(|i| format!("line-{i}")).collect()
 }
@@ -167,10 +179,7 @@ fn sink_offsets_are_the_consumer_groups() {
     let output = dir.path().join("out.txt");
     let worker = Worker::start(dir.path(), &props, &[], port);
     let config = json!({"connector.class": "FileStreamSink", "file": output.display().to_string(), "topics": "events"});
-    let (status, body) = worker
-        .request("PUT", "/connectors/snk/config", Some(&config.to_string()))
-        .unwrap();
-    assert_eq!(status, 201, "{body}");
+    create(&worker, "snk", &config);
     wait_for(LONG, "the sink to write 6 lines", || {
         (lines(&output).len() == 6).then_some(())
     });
@@ -229,6 +238,68 @@ fn sink_offsets_are_the_consumer_groups() {
     });
 }
 
+/// When a rebalance takes partitions from a sink task, what it put is
+/// flushed and committed before it gives them up (Apache's
+/// `onPartitionsRevoked`), not at the next flush interval: the next owner
+/// starts after the records already written.
+#[test]
+fn revoked_partitions_are_committed_before_they_move() {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    let broker = Broker::start();
+    broker.create_topic("moving", 2);
+    for partition in 0..2 {
+        let records: Vec<RawRecord> = (0..50)
+            .map(|i| RawRecord {
+                key: None,
+                value: Some(format!("p{partition}-{i}").into_bytes()),
+                headers: Vec::new(),
+                timestamp: None,
+            })
+            .collect();
+        broker.produce_raw("moving", partition, &records);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    // No commit by the interval during the test.
+    let props = worker_properties(
+        dir.path(),
+        &broker,
+        port,
+        "offset.flush.interval.ms=600000\n",
+    );
+    let output = dir.path().join("out.txt");
+    let worker = Worker::start(dir.path(), &props, &[], port);
+    let config = json!({"connector.class": "FileStreamSink", "file": output.display().to_string(), "topics": "moving"});
+    create(&worker, "mv", &config);
+    wait_for(LONG, "the sink to write 100 lines", || {
+        (lines(&output).len() == 100).then_some(())
+    });
+    assert_eq!(
+        worker.get("/connectors/mv/offsets").unwrap().1,
+        json!({"offsets": []})
+    );
+
+    // Another member joins the sink's group: the task's partitions are
+    // revoked (and then shared).
+    let other: BaseConsumer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", &broker.bootstrap)
+        .set("group.id", "connect-mv")
+        .set("enable.auto.commit", "false")
+        .set("session.timeout.ms", "6000")
+        .create()
+        .unwrap();
+    other.subscribe(&["moving"]).unwrap();
+    let at = |p: i32| json!({"partition": {"kafka_topic": "moving", "kafka_partition": p}, "offset": {"kafka_offset": 50}});
+    wait_for(LONG, "both partitions committed at 50", || {
+        let _ = other.poll(Duration::from_millis(100));
+        let (_, body) = worker.get("/connectors/mv/offsets").ok()?;
+        let mut got = body["offsets"].as_array()?.clone();
+        got.sort_by_key(|o| o["partition"]["kafka_partition"].as_i64());
+        (got == [at(0), at(1)]).then_some(())
+    });
+    assert_eq!(lines(&output).len(), 100);
+}
+
 /// FileStreamSink hands a batch's lines to the host and goes on before they
 /// are written; a write that fails still stops the offsets: the next
 /// `put` or `flush` reports it, and nothing is committed.
@@ -245,10 +316,7 @@ fn a_sink_write_that_fails_later_commits_nothing() {
     // has nothing to sync: that is no error).
     let config =
         json!({"connector.class": "FileStreamSink", "file": "/dev/full", "topics": "events"});
-    let (status, body) = worker
-        .request("PUT", "/connectors/snk/config", Some(&config.to_string()))
-        .unwrap();
-    assert_eq!(status, 201, "{body}");
+    create(&worker, "snk", &config);
     // The batch was handed over before its write failed: the flush (or
     // the next put) says so, in words.
     wait_for(LONG, "the failed write to be reported", || {
@@ -489,10 +557,7 @@ fn two_sink_tasks_share_the_partitions_across_a_rebalance() {
     let output = dir.path().join("out.txt");
     let worker = Worker::start(dir.path(), &props, &[], port);
     let config = json!({"connector.class": "FileStreamSink", "file": output.display().to_string(), "topics": "shared", "tasks.max": "2"});
-    let (status, body) = worker
-        .request("PUT", "/connectors/two/config", Some(&config.to_string()))
-        .unwrap();
-    assert_eq!(status, 201, "{body}");
+    create(&worker, "two", &config);
     wait_for(LONG, "every record of the first wave", || {
         let mut seen = lines(&output);
         seen.sort();

@@ -84,6 +84,9 @@ pub(super) struct Intake<'c> {
     /// Notified by librdkafka when the batch queue gets a message.
     ready: Arc<Notify>,
     unforwarded: Arc<Unforwarded>,
+    /// Woken when the consumer notes an assignment change, which the task
+    /// loop handles between batches (a revocation waits for it).
+    changed: Arc<Notify>,
     read_headers: bool,
     max_records: usize,
     /// The waker `buffered` polls the consumer queue with, and its flag.
@@ -113,6 +116,7 @@ impl<'c> Intake<'c> {
             queue,
             ready,
             unforwarded: log.unforwarded.clone(),
+            changed: log.changed.clone(),
             read_headers,
             max_records,
             waker: Waker::from(woken.clone()),
@@ -139,6 +143,7 @@ impl<'c> Intake<'c> {
         let first = tokio::select! {
             m = self.messages.next(), if subscribed => m,
             _ = self.ready.notified() => None,
+            _ = self.changed.notified() => None,
             _ = sleep_until(wake) => None,
             _ = crate::runtime::stopped(stop) => None,
         };
@@ -170,6 +175,7 @@ impl<'c> Intake<'c> {
                 }
             }
             _ = self.ready.notified() => {}
+            _ = self.changed.notified() => {}
             _ = sleep_until(wake) => {}
             _ = crate::runtime::changed(stop) => {}
         }

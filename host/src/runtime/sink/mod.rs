@@ -1,15 +1,21 @@
 //! A sink task's loop: consume → convert → put; consumer offsets are
 //! committed only after the task's `flush` succeeded, every
-//! `offset.flush.interval.ms` and on shutdown.
+//! `offset.flush.interval.ms`, before partitions are revoked, and on
+//! shutdown.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rdkafka::consumer::{
-    BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer,
+    BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, RebalanceProtocol,
+    StreamConsumer,
 };
+use rdkafka::error::KafkaError;
+use rdkafka::types::RDKafkaRespErr;
 use rdkafka::{Message, Offset, TopicPartitionList};
+use tokio::sync::Notify;
 use tokio::time::Instant;
 
 mod headers;
@@ -45,14 +51,23 @@ struct RebalanceLog {
     events: Mutex<Vec<Assignment>>,
     /// Assigned partitions for the intake to forward to its batch queue.
     unforwarded: Arc<Unforwarded>,
+    /// Revoked partitions still assigned: librdkafka waits for the task to
+    /// flush, commit and close them before they are unassigned
+    /// ([`unassign_revoked`]), as Apache's `onPartitionsRevoked` commits
+    /// before giving them up, so their next owner starts where this task
+    /// stopped.
+    revoked: Mutex<Option<TopicPartitionList>>,
+    /// Whether revocations wait for the task loop ([`Deferring`]); when
+    /// not, they are applied at once, as the consumer's close needs.
+    deferring: AtomicBool,
+    /// Woken when an assignment change is noted, so that a task waiting
+    /// for records handles it now.
+    changed: Arc<Notify>,
 }
 
 impl RebalanceLog {
     fn take(&self) -> Vec<Assignment> {
-        match self.events.lock() {
-            Ok(mut e) => std::mem::take(&mut *e),
-            Err(p) => std::mem::take(&mut *p.into_inner()),
-        }
+        std::mem::take(&mut *lock(&self.events))
     }
 }
 
@@ -65,6 +80,69 @@ struct SinkContext {
 crate::kafka::span_client_context!(SinkContext);
 
 impl ConsumerContext for SinkContext {
+    /// rdkafka's own handling (assign or unassign at once, then
+    /// `post_rebalance`), except that while the task loop runs
+    /// ([`Deferring`]) a revocation, unless the assignment was lost, is
+    /// noted and left pending for the loop to finish (`rebalances`, then
+    /// [`unassign_revoked`]).
+    fn rebalance(
+        &self,
+        consumer: &BaseConsumer<Self>,
+        err: RDKafkaRespErr,
+        tpl: &mut TopicPartitionList,
+    ) {
+        let revoke = err == RDKafkaRespErr::RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS;
+        let defer = self.log.deferring.load(Ordering::Acquire) && !consumer.assignment_lost();
+        if revoke && defer {
+            // One pending revocation at a time is librdkafka's way; should
+            // another come first, the task gives up both.
+            let mut revoked = lock(&self.log.revoked);
+            match &mut *revoked {
+                Some(list) => {
+                    for e in tpl.elements() {
+                        list.add_partition(e.topic(), e.partition());
+                    }
+                }
+                None => *revoked = Some(tpl.clone()),
+            }
+            drop(revoked);
+            self.post_rebalance(consumer, &Rebalance::Revoke(tpl));
+            return;
+        }
+        let cooperative = matches!(
+            consumer.rebalance_protocol(),
+            RebalanceProtocol::Cooperative
+        );
+        let (applied, rebalance) = match err {
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => (
+                if cooperative {
+                    consumer.incremental_assign(tpl)
+                } else {
+                    consumer.assign(tpl)
+                },
+                Rebalance::Assign(tpl),
+            ),
+            _ => {
+                let applied = if cooperative {
+                    consumer.incremental_unassign(tpl)
+                } else {
+                    consumer.unassign()
+                };
+                let rebalance = if revoke {
+                    Rebalance::Revoke(tpl)
+                } else {
+                    Rebalance::Error(KafkaError::Rebalance(err.into()))
+                };
+                (applied, rebalance)
+            }
+        };
+        if let Err(e) = applied {
+            self.span
+                .in_scope(|| tracing::warn!("Applying a consumer group rebalance failed: {e}"));
+        }
+        self.post_rebalance(consumer, &rebalance);
+    }
+
     fn post_rebalance(&self, _: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
         let (assigned, list) = match rebalance {
             Rebalance::Assign(l) => (true, l),
@@ -81,14 +159,74 @@ impl ConsumerContext for SinkContext {
             .map(|e| (e.topic().to_owned(), e.partition()))
             .collect();
         self.log.unforwarded.note(rebalance);
-        match self.log.events.lock() {
-            Ok(mut e) => e.push((assigned, partitions)),
-            Err(p) => p.into_inner().push((assigned, partitions)),
+        lock(&self.log.events).push((assigned, partitions));
+        self.log.changed.notify_one();
+    }
+}
+
+/// A lock whose holder cannot leave its data half-changed (a push, a
+/// swap): a poisoned one is used as it is.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// While alive, revocations wait for the task loop. Dropped when the loop
+/// ends, fails or panics: revocations are then applied at once again, and
+/// one still pending is applied now, so the consumer's close (which waits
+/// for it) never hangs.
+struct Deferring {
+    consumer: Arc<SinkConsumer>,
+    log: Arc<RebalanceLog>,
+}
+
+impl Deferring {
+    fn arm(consumer: &Arc<SinkConsumer>, log: &Arc<RebalanceLog>) -> Self {
+        log.deferring.store(true, Ordering::Release);
+        Self {
+            consumer: consumer.clone(),
+            log: log.clone(),
         }
     }
 }
 
+impl Drop for Deferring {
+    fn drop(&mut self) {
+        self.log.deferring.store(false, Ordering::Release);
+        unassign_revoked(&self.consumer, &self.log);
+    }
+}
+
+/// Give up the partitions whose revocation `rebalances` has handled (or,
+/// when the loop is over, any still pending), letting the group's
+/// rebalance go on.
+fn unassign_revoked(consumer: &SinkConsumer, log: &RebalanceLog) {
+    let Some(revoked) = lock(&log.revoked).take() else {
+        return;
+    };
+    let applied = if matches!(
+        consumer.rebalance_protocol(),
+        RebalanceProtocol::Cooperative
+    ) {
+        consumer.incremental_unassign(&revoked)
+    } else {
+        consumer.unassign()
+    };
+    if let Err(e) = applied {
+        tracing::warn!("Giving up revoked partitions failed: {e}");
+    }
+}
+
 type SinkConsumer = StreamConsumer<SinkContext>;
+
+/// The task's Kafka side, which a sandbox renewal keeps.
+struct Kafka<'a> {
+    /// The task's consumer, in its group with its assignment.
+    consumer: &'a Arc<SinkConsumer>,
+    /// Assignment changes not yet handled.
+    log: &'a RebalanceLog,
+    /// The dead letter queue, flushed before offsets are committed.
+    dlq: Option<&'a SinkDlq>,
+}
 
 struct Plugins {
     task: SinkTaskHandle,
@@ -174,6 +312,7 @@ pub(crate) async fn run(
     let mut pause = PauseReport::default();
     let mut rewound: Vec<(String, i32)> = Vec::new();
     let mut topics = TopicsSeen::default();
+    let deferring = Deferring::arm(&consumer, &log);
     let outcome: Result<(), TaskError> = async {
         loop {
             if super::is_stopped(stop) {
@@ -190,7 +329,8 @@ pub(crate) async fn run(
                 }
                 next_refresh = Instant::now() + TOPIC_REFRESH;
             }
-            rebalances(sandbox, &plugins, &log, &mut offsets, &ctx.metrics).await?;
+            let kafka = Kafka { consumer: &consumer, log: &log, dlq: dlq.as_ref() };
+            rebalances(ctx, sandbox, &plugins, &kafka, &mut offsets).await?;
             if Instant::now() >= next_commit {
                 if let Some(dlq) = &dlq {
                     dlq.flush(ctx.shared.flush_timeout).await?;
@@ -251,7 +391,6 @@ pub(crate) async fn run(
             }
             // A clean boundary: the batch was put and its offsets tracked.
             if let Some(used) = renewal.due(sandbox) {
-                let kafka = renew::Consumer { consumer: &consumer, log: &log, dlq: dlq.as_ref() };
                 let (plugins, renewal) = (&mut plugins, &mut renewal);
                 renew::renew(ctx, sandbox, plugins, renewal, used, kafka, &mut offsets).await?;
                 next_commit = Instant::now() + ctx.shared.flush_interval;
@@ -297,6 +436,9 @@ pub(crate) async fn run(
     {
         tracing::warn!("Sink task did not stop cleanly: {e}");
     }
+    // From here on a revocation is applied at once (closing waits for it);
+    // one the loop did not get to is applied now, after the last commit.
+    drop(deferring);
     let closer = consumer.clone();
     let _ = tokio::task::spawn_blocking(move || closer.unsubscribe()).await;
     outcome
@@ -421,17 +563,19 @@ async fn put(
     }
 }
 
-/// Apply assignment changes: `open` new partitions, `close` revoked ones
-/// and forget their uncommitted offsets (their records are read again by
-/// whoever owns them next).
+/// Apply assignment changes: `open` new partitions; for revoked ones,
+/// flush the task and commit what was put (as Apache does before giving
+/// partitions up), `close` them and forget their offsets, then let the
+/// consumer give them up ([`unassign_revoked`]).
 async fn rebalances(
+    ctx: &TaskContext,
     sandbox: &mut Sandbox,
     plugins: &Plugins,
-    log: &RebalanceLog,
+    kafka: &Kafka<'_>,
     offsets: &mut Offsets,
-    metrics: &crate::metrics::TaskMetrics,
 ) -> Result<(), TaskError> {
-    for (assigned, partitions) in log.take() {
+    let metrics = &ctx.metrics;
+    for (assigned, partitions) in kafka.log.take() {
         let list = crate::plugin::convert::topic_partitions(
             partitions
                 .iter()
@@ -444,6 +588,10 @@ async fn rebalances(
         } else {
             metrics.partitions.dec_by(partitions.len() as i64);
             tracing::info!(partitions = ?partitions, "Partitions revoked");
+            if let Some(dlq) = kafka.dlq {
+                dlq.flush(ctx.shared.flush_timeout).await?;
+            }
+            commit(sandbox, plugins, kafka.consumer, offsets, false, metrics).await?;
             for tp in &partitions {
                 offsets.consumed.remove(tp);
                 offsets.committed.remove(tp);
@@ -451,6 +599,7 @@ async fn rebalances(
             sandbox.close(&plugins.task, &list).await?;
         }
     }
+    unassign_revoked(kafka.consumer, kafka.log);
     Ok(())
 }
 

@@ -4,27 +4,14 @@
 //! and new ones are created in a fresh sandbox and opened on the same
 //! partitions. No rebalance, no record read twice.
 
-use std::sync::Arc;
-
 use rdkafka::consumer::Consumer as _;
 
-use super::{Offsets, Plugins, RebalanceLog, SinkConsumer, commit, rebalances};
+use super::{Kafka, Offsets, Plugins, commit, rebalances};
 use crate::plugin::Sandbox;
 use crate::plugin::bindings::wasm_connect::plugin::types as wit;
 use crate::plugin::convert::topic_partitions;
-use crate::runtime::dlq::SinkDlq;
 use crate::runtime::renew::Renewal;
 use crate::runtime::{TaskContext, TaskError};
-
-/// The task's Kafka side, which a renewal keeps.
-pub(super) struct Consumer<'a> {
-    /// The task's consumer, in its group with its assignment.
-    pub consumer: &'a Arc<SinkConsumer>,
-    /// Assignment changes not yet handled.
-    pub log: &'a RebalanceLog,
-    /// The dead letter queue, flushed before offsets are committed.
-    pub dlq: Option<&'a SinkDlq>,
-}
 
 /// Renew the task's sandbox after a batch was put and its offsets tracked;
 /// `used` is the plugins' memory. On success `plugins` are the new ones, in
@@ -36,12 +23,12 @@ pub(super) async fn renew(
     plugins: &mut Plugins,
     renewal: &mut Renewal,
     used: u64,
-    kafka: Consumer<'_>,
+    kafka: Kafka<'_>,
     offsets: &mut Offsets,
 ) -> Result<(), TaskError> {
     // The old task hears of assignment changes first, so it was opened on
     // exactly what the consumer owns now.
-    rebalances(sandbox, plugins, kafka.log, offsets, &ctx.metrics).await?;
+    rebalances(ctx, sandbox, plugins, &kafka, offsets).await?;
     let assigned: Vec<wit::TopicPartition> = match kafka.consumer.assignment() {
         Ok(list) => topic_partitions(list.elements().iter().map(|e| (e.topic(), e.partition()))),
         Err(e) => {

@@ -393,8 +393,8 @@ fn sink_rounds(
 /// every millisecond from a thread of the benchmark. The sink side is timed
 /// by its output, as the raw consumer times itself (first record to last
 /// written), not by scraping `/metrics`: a scrape costs the worker CPU, and
-/// at the pace the scrapes can go (`wait_metric`, ~110 ms between them)
-/// the times would be off by up to that much, a third of a 1M-record round.
+/// at the pace the scrapes go (`wait_metric`, 100 ms apart) the times
+/// would be off by up to that much, a third of a 1M-record round.
 struct FileWatch {
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
     thread: std::thread::JoinHandle<Vec<(Instant, u64)>>,

@@ -602,11 +602,6 @@ impl Batch {
         self.data.reserve(data);
     }
 
-    /// The number of bytes of variable-length data (keys, values, text).
-    pub fn data_len(&self) -> usize {
-        self.data.len()
-    }
-
     /// Record `i`'s index into the topic table (routing transforms change
     /// only this word of a descriptor).
     pub fn topic_index(&self, i: usize) -> Result<u32, BatchError> {
@@ -1758,9 +1753,6 @@ fn value_kind(value: &Value) -> &'static str {
     }
 }
 
-/// Whether `value` fits `schema` at the top level (Apache's
-/// `ConnectSchema.validateValue`, without descending: children are checked
-/// as they are encoded).
 /// A struct value read without a struct schema.
 pub(crate) fn struct_without_schema() -> BatchError {
     BatchError::StructWithoutSchema {
@@ -1780,6 +1772,9 @@ pub(crate) fn check_struct_len(values: usize, fields: usize) -> Result<(), Batch
     })
 }
 
+/// Whether `value` fits `schema` at the top level (Apache's
+/// `ConnectSchema.validateValue`, without descending: children are checked
+/// as they are encoded).
 fn check_fits(value: &Value, schema: &Schema) -> Result<(), BatchError> {
     let ok = match (value, schema.schema_type) {
         (Value::Null, _) => schema.optional || schema.default.is_some(),

@@ -78,7 +78,8 @@ impl Unforwarded {
     }
 
     /// Whether every partition noted so far was forwarded.
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         match self.0.lock() {
             Ok(p) => p.is_empty(),
             Err(p) => p.into_inner().is_empty(),

@@ -280,18 +280,18 @@ impl KafkaConsumer {
         let max = max_records as usize;
         let cluster = self.cluster.clone();
         self.blocking("poll", move |c| {
-            let mut batch = PolledBatch::default();
+            let mut batch = Batch::new();
             let deadline = Instant::now() + wait;
-            while batch.len < max && batch.data_len() < MAX_BATCH_DATA {
+            while batch.len() < max && batch.data().len() < MAX_BATCH_DATA {
                 // After the first record, only what is already fetched.
-                let wait = if batch.len == 0 {
+                let wait = if batch.is_empty() {
                     deadline.saturating_duration_since(Instant::now())
                 } else {
                     Duration::ZERO
                 };
                 match c.poll(wait) {
                     None => break,
-                    Some(Ok(message)) => batch.push(&message).map_err(|reason| {
+                    Some(Ok(message)) => push(&mut batch, &message).map_err(|reason| {
                         CapabilityError::Refused {
                             cluster: cluster.clone(),
                             call: "poll",
@@ -301,8 +301,8 @@ impl KafkaConsumer {
                     // A consumer error (a partition's offset out of range
                     // with auto.offset.reset=error, a broker error) ends
                     // the batch; the records before it are delivered.
-                    Some(Err(e)) if batch.len > 0 => {
-                        tracing::debug!(cluster = %cluster, "Kafka poll error after {} records: {e}", batch.len);
+                    Some(Err(e)) if !batch.is_empty() => {
+                        tracing::debug!(cluster = %cluster, "Kafka poll error after {} records: {e}", batch.len());
                         break;
                     }
                     Some(Err(e)) => {
@@ -314,7 +314,7 @@ impl KafkaConsumer {
                     }
                 }
             }
-            Ok(batch.into_wit())
+            Ok(batch_to_wit(batch))
         })
         .await
     }
@@ -331,34 +331,13 @@ fn partition_list(
     Ok(list)
 }
 
-/// Polled records laid out as `types.batch`, built in one pass by the
-/// same code that builds a sink task's batches.
-#[derive(Default)]
-pub(super) struct PolledBatch {
-    batch: Batch,
-    len: usize,
-}
-
-impl PolledBatch {
-    /// Append one message.
-    pub(super) fn push(&mut self, m: &BorrowedMessage<'_>) -> Result<(), String> {
-        append(&mut self.batch, m, true).map_err(|e| match e {
-            BatchError::TooLarge => too_large(),
-            other => other.to_string(),
-        })?;
-        self.len += 1;
-        Ok(())
-    }
-
-    /// Bytes of data so far.
-    fn data_len(&self) -> usize {
-        self.batch.data().len()
-    }
-
-    /// The batch as the bindings send it.
-    pub(super) fn into_wit(self) -> types::Batch {
-        batch_to_wit(self.batch)
-    }
+/// Append a polled message to `batch` (the sink task's own builder), or
+/// say why it cannot take it.
+fn push(batch: &mut Batch, m: &BorrowedMessage<'_>) -> Result<(), String> {
+    append(batch, m, true).map(drop).map_err(|e| match e {
+        BatchError::TooLarge => too_large(),
+        other => other.to_string(),
+    })
 }
 
 fn too_large() -> String {

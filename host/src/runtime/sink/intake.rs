@@ -125,8 +125,9 @@ impl<'c> Intake<'c> {
         })
     }
 
-    /// Wait (until `wake`, a stop, or records) and read a batch of up to
-    /// `max.poll.records` records; the batch is empty when nothing came.
+    /// Read a batch of up to `max.poll.records` records, waiting (until
+    /// `wake`, a stop, an assignment change, or records) when none is
+    /// there; the batch is empty when nothing came.
     pub(super) async fn next(
         &mut self,
         wake: Instant,
@@ -136,10 +137,24 @@ impl<'c> Intake<'c> {
         let mut got = Intaken::default();
         got.raw.reserve(self.last_size.0, self.last_size.1);
         self.fill(&mut got)?;
-        if !got.raw.is_empty() {
-            self.last_size = (got.raw.len(), got.raw.data_len());
-            return Ok(got);
+        if got.raw.is_empty() {
+            self.wait_and_fill(&mut got, wake, subscribed, stop).await?;
         }
+        if !got.raw.is_empty() {
+            self.last_size = (got.raw.len(), got.raw.data().len());
+        }
+        Ok(got)
+    }
+
+    /// Nothing was waiting: wait (until `wake`, a stop, an assignment
+    /// change, or records), then read what came.
+    async fn wait_and_fill(
+        &mut self,
+        got: &mut Intaken,
+        wake: Instant,
+        subscribed: bool,
+        stop: &mut Control,
+    ) -> Result<(), TaskError> {
         let first = tokio::select! {
             m = self.messages.next(), if subscribed => m,
             _ = self.ready.notified() => None,
@@ -150,11 +165,7 @@ impl<'c> Intake<'c> {
         if let Some(m) = first {
             got.add(m, self.read_headers)?;
         }
-        self.fill(&mut got)?;
-        if !got.raw.is_empty() {
-            self.last_size = (got.raw.len(), got.raw.data_len());
-        }
-        Ok(got)
+        self.fill(got)
     }
 
     /// While paused: wait (until `wake`, a change of state, or records)

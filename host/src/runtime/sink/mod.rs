@@ -218,7 +218,8 @@ fn unassign_revoked(consumer: &SinkConsumer, log: &RebalanceLog) {
 
 type SinkConsumer = StreamConsumer<SinkContext>;
 
-/// The task's Kafka side, which a sandbox renewal keeps.
+/// The task's Kafka side, for its commits and rebalances (a sandbox renewal
+/// keeps it).
 struct Kafka<'a> {
     /// The task's consumer, in its group with its assignment.
     consumer: &'a Arc<SinkConsumer>,
@@ -332,10 +333,7 @@ pub(crate) async fn run(
             let kafka = Kafka { consumer: &consumer, log: &log, dlq: dlq.as_ref() };
             rebalances(ctx, sandbox, &plugins, &kafka, &mut offsets).await?;
             if Instant::now() >= next_commit {
-                if let Some(dlq) = &dlq {
-                    dlq.flush(ctx.shared.flush_timeout).await?;
-                }
-                commit(sandbox, &plugins, &consumer, &mut offsets, false, &ctx.metrics).await?;
+                commit(ctx, sandbox, &plugins, &kafka, &mut offsets, false).await?;
                 next_commit = Instant::now() + ctx.shared.flush_interval;
             }
 
@@ -403,25 +401,12 @@ pub(crate) async fn run(
     // commit nothing: the records are read again after a restart.
     let outcome = match outcome {
         Ok(()) => {
-            let flushed = match &dlq {
-                Some(dlq) => dlq.flush(ctx.shared.flush_timeout).await,
-                None => Ok(()),
+            let kafka = Kafka {
+                consumer: &consumer,
+                log: &log,
+                dlq: dlq.as_ref(),
             };
-            match flushed {
-                Ok(()) => {
-                    let (metrics, final_commit) = (&ctx.metrics, true);
-                    commit(
-                        sandbox,
-                        &plugins,
-                        &consumer,
-                        &mut offsets,
-                        final_commit,
-                        metrics,
-                    )
-                    .await
-                }
-                Err(e) => Err(e),
-            }
+            commit(ctx, sandbox, &plugins, &kafka, &mut offsets, true).await
         }
         Err(e) => Err(e),
     };
@@ -588,10 +573,7 @@ async fn rebalances(
         } else {
             metrics.partitions.dec_by(partitions.len() as i64);
             tracing::info!(partitions = ?partitions, "Partitions revoked");
-            if let Some(dlq) = kafka.dlq {
-                dlq.flush(ctx.shared.flush_timeout).await?;
-            }
-            commit(sandbox, plugins, kafka.consumer, offsets, false, metrics).await?;
+            commit(ctx, sandbox, plugins, kafka, offsets, false).await?;
             for tp in &partitions {
                 offsets.consumed.remove(tp);
                 offsets.committed.remove(tp);
@@ -603,16 +585,20 @@ async fn rebalances(
     Ok(())
 }
 
-/// Flush the task, then commit the offsets it returned (only those that
-/// moved since the last commit).
+/// Flush the dead letter queue and the task, then commit the offsets the
+/// task returned (only those that moved since the last commit).
 async fn commit(
+    ctx: &TaskContext,
     sandbox: &mut Sandbox,
     plugins: &Plugins,
-    consumer: &Arc<SinkConsumer>,
+    kafka: &Kafka<'_>,
     offsets: &mut Offsets,
     final_commit: bool,
-    metrics: &crate::metrics::TaskMetrics,
 ) -> Result<(), TaskError> {
+    if let Some(dlq) = kafka.dlq {
+        dlq.flush(ctx.shared.flush_timeout).await?;
+    }
+    let (consumer, metrics) = (kafka.consumer, &ctx.metrics);
     let current: Vec<wit::TopicPartitionOffset> = offsets
         .consumed
         .iter()

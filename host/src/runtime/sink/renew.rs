@@ -40,18 +40,7 @@ pub(super) async fn renew(
     };
     // What the old task was given is flushed and its offsets committed, as
     // at every interval: the new task starts with nothing owed.
-    if let Some(dlq) = kafka.dlq {
-        dlq.flush(ctx.shared.flush_timeout).await?;
-    }
-    commit(
-        sandbox,
-        plugins,
-        kafka.consumer,
-        offsets,
-        false,
-        &ctx.metrics,
-    )
-    .await?;
+    commit(ctx, sandbox, plugins, &kafka, offsets, false).await?;
     if !assigned.is_empty() {
         sandbox.close(&plugins.task, &assigned).await?;
     }
